@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// The kvs-edge command line. Each subcommand lives in its own file; this one only dispatches.
+import { runDemo } from './demo.js';
+
+const USAGE = `usage: kvs-edge <command>
+
+commands:
+  start            run the component (as Greengrass does)
+  demo             offline demo against the local cloud and a test camera
+  help             this text`;
+
+export async function cli(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'start': {
+      const { runComponent } = await import('../main.js');
+      return runComponent();
+    }
+    case 'demo':
+      return runDemo(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      console.error(`kvs-edge: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+process.exitCode = await cli(process.argv.slice(2));
