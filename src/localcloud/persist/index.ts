@@ -32,6 +32,7 @@ export class StateFile<T> {
     } catch (err) {
       throw new Error(
         `state file ${this.#file} is not valid JSON (${String(err)}); move it away to start empty`,
+        { cause: err },
       );
     }
   }

@@ -53,10 +53,12 @@ function versionOut(secret: StoredSecret, v: SecretVersion): Body {
 export async function startSecretsManagerService(
   options: SecretsOptions = {},
 ): Promise<SecretsManagerService> {
-  let store: SecretStore | undefined;
-  const state = new StateFile<StoredSecret[]>(options.stateDir, 'secrets', () => store?.snapshot() ?? []);
-  store = new SecretStore(options.region ?? 'us-east-1', options.accountId ?? '123456789012', state.load());
-  const secrets = store;
+  const state = new StateFile<StoredSecret[]>(options.stateDir, 'secrets', () => secrets.snapshot());
+  const secrets = new SecretStore(
+    options.region ?? 'us-east-1',
+    options.accountId ?? '123456789012',
+    state.load(),
+  );
   const faults = new FaultInjector();
 
   const operations: Record<string, (body: Body) => Body> = {
