@@ -53,8 +53,10 @@ function versionOut(secret: StoredSecret, v: SecretVersion): Body {
 export async function startSecretsManagerService(
   options: SecretsOptions = {},
 ): Promise<SecretsManagerService> {
-  const state = new StateFile<StoredSecret[]>(options.stateDir, 'secrets', () => secrets.snapshot());
-  const secrets = new SecretStore(
+  const state: StateFile<StoredSecret[]> = new StateFile(options.stateDir, 'secrets', (): StoredSecret[] =>
+    secrets.snapshot(),
+  );
+  const secrets: SecretStore = new SecretStore(
     options.region ?? 'us-east-1',
     options.accountId ?? '123456789012',
     state.load(),
