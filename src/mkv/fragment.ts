@@ -15,6 +15,8 @@ export interface TrackInfo {
   height?: number;
   samplingFrequency?: number;
   channels?: number;
+  /** Matroska DefaultDuration (ns per frame) when the source declared one; used to estimate endMs. */
+  defaultDurationNs?: number;
 }
 
 /**
@@ -45,4 +47,6 @@ export interface Fragment {
   /** The whole cluster, ready to append after `header.bytes` in a file or a PutMedia body. */
   bytes: Buffer;
   header: StreamHeader;
+  /** Byte offset of `bytes` in the file it was read from (file reader only; undefined when live). */
+  offset?: number;
 }

@@ -1,0 +1,348 @@
+// Fragmenter: matroskamux (streamable=true) bytes in, KVS-ready Fragments out.
+//
+// Blocks are collected into the fragment being built; a video keyframe at least minFragmentMs after
+// the fragment's start closes it. Audio is assigned by time, not by arrival: audio already collected
+// at or after the cut moves into the next fragment, and audio that arrives late but belongs before the
+// cut is still added to the closed fragment, which is held back (reorderWindowMs at most) until every
+// track has passed the cut. So no block time ever goes backwards across fragments (KVS error 4004).
+// Each fragment is written as one cluster; its header is the canonical header for exactly the tracks
+// it holds, so a silent track leaves the header (a new generation) instead of causing KVS error 4011.
+import type { Logger } from '../log/index.js';
+import type { Fragment, StreamHeader } from './fragment.js';
+import { buildCluster, readBlockGroup, readSimpleBlock, type BlockRef } from './block.js';
+import { makeHeader, parseInfo, parseTracks, type SourceInfo, type SourceTrack } from './header.js';
+import { ID } from './ids.js';
+import { EbmlStreamReader, type EbmlEvent } from './reader.js';
+import { readUint } from './writer.js';
+
+/** Something odd in the input that the fragmenter worked around; `code` is stable. */
+export interface FragmenterWarning {
+  code: 'GOP_TOO_LONG' | 'TRACK_SILENT' | 'LATE_BLOCK_DROPPED' | 'UNKNOWN_TRACK';
+  message: string;
+}
+
+/** Fragmenter settings; the defaults follow KVS's fragment limits. */
+export interface FragmenterOptions {
+  /** Wall clock (epoch ms) at pipeline running time 0: block time = epochBaseMs + running time. */
+  epochBaseMs: number;
+  /** Hands out header generation numbers (unique across the process, so across Fragmenters). */
+  nextGeneration: () => number;
+  log?: Logger;
+  /** Shortest fragment that may be closed at a keyframe (KVS minimum 1 s). Default 1000. */
+  minFragmentMs?: number;
+  /** A GOP longer than this draws the GOP_TOO_LONG warning (once). Default 10000. */
+  maxFragmentMs?: number;
+  /** A fragment without a keyframe is cut here (KVS maximum 20 s). Default 20000. */
+  hardLimitMs?: number;
+  /** How long a closed fragment waits for late audio before it is emitted. Default 1000. */
+  reorderWindowMs?: number;
+  onFragment: (f: Fragment) => void;
+  /** Called when a new header generation begins, before its first fragment. */
+  onHeader?: (h: StreamHeader) => void;
+  onWarning?: (w: FragmenterWarning) => void;
+}
+
+/** Counters for health reporting. */
+export interface FragmenterStats {
+  bytesIn: number;
+  fragments: number;
+  droppedBlocks: number;
+}
+
+interface Building {
+  startMs: number;
+  blocks: BlockRef[];
+}
+
+const ENTER = new Set<number>([ID.Segment, ID.Cluster]);
+const SKIP = new Set<number>([ID.Void, ID.Cues, ID.Tags, ID.SeekHead, ID.Chapters, ID.Attachments]);
+
+/** See the file comment. push() and end() call the callbacks synchronously. */
+export class Fragmenter {
+  readonly #o: Required<Omit<FragmenterOptions, 'log' | 'onHeader' | 'onWarning'>> &
+    Pick<FragmenterOptions, 'log' | 'onHeader' | 'onWarning'>;
+  readonly #reader: EbmlStreamReader;
+  #info: SourceInfo | undefined;
+  #tracks: SourceTrack[] = [];
+  #video: number | undefined;
+  #clusterTicks = 0;
+  #current: Building | undefined;
+  #closing: { frag: Building; boundary: number; passed: Set<number> } | undefined;
+  #waitKey = true;
+  #header: StreamHeader | undefined;
+  #lastTime = new Map<number, number>();
+  #frameMs = new Map<number, number>();
+  #warned = new Set<string>();
+  #silent = new Set<number>();
+  #ended = false;
+  readonly stats: FragmenterStats = { bytesIn: 0, fragments: 0, droppedBlocks: 0 };
+
+  constructor(options: FragmenterOptions) {
+    this.#o = {
+      minFragmentMs: 1000,
+      maxFragmentMs: 10_000,
+      hardLimitMs: 20_000,
+      reorderWindowMs: 1000,
+      ...options,
+    };
+    this.#reader = new EbmlStreamReader({
+      masters: ENTER,
+      skip: SKIP,
+      onEvent: (e) => this.#onEvent(e),
+    });
+  }
+
+  /** The current header generation (undefined until the first fragment). */
+  get header(): StreamHeader | undefined {
+    return this.#header;
+  }
+
+  /** Feed bytes as they arrive, in any chunking. Throws MkvError on malformed input. */
+  push(chunk: Buffer): void {
+    if (this.#ended) throw new Error('Fragmenter.push() after end()');
+    this.stats.bytesIn += chunk.length;
+    this.#reader.push(chunk);
+  }
+
+  /**
+   * End of stream: emits what is complete (a partial block at the tail is dropped). The last fragment
+   * may be shorter than minFragmentMs; losing the tail of a recording would be worse.
+   */
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#reader.end();
+    this.#finishRun();
+  }
+
+  #onEvent(e: EbmlEvent): void {
+    if (e.kind === 'element') {
+      switch (e.id) {
+        case ID.SimpleBlock: {
+          const b = readSimpleBlock(e.data, e.offset);
+          this.#onBlock(
+            b.track,
+            this.#clusterTicks + b.relative,
+            b.keyframe,
+            b.flags,
+            b.trackBytes,
+            b.payload,
+          );
+          return;
+        }
+        case ID.BlockGroup: {
+          const b = readBlockGroup(e.data, e.offset);
+          if (b === undefined) return;
+          const scale = this.#info?.timecodeScaleNs ?? 1e6;
+          const durationMs = b.durationTicks === undefined ? undefined : (b.durationTicks * scale) / 1e6;
+          this.#onBlock(
+            b.track,
+            this.#clusterTicks + b.relative,
+            b.keyframe,
+            b.flags,
+            b.trackBytes,
+            b.payload,
+            durationMs,
+          );
+          return;
+        }
+        case ID.Timecode:
+          this.#clusterTicks = readUint(e.data);
+          return;
+        case ID.EBML:
+          // A second EBML header means a new muxer run was concatenated onto the stream.
+          if (this.#info !== undefined) this.#finishRun();
+          return;
+        case ID.Info:
+          this.#info = parseInfo(e.data);
+          return;
+        case ID.Tracks:
+          this.#tracks = parseTracks(e.data);
+          this.#video = this.#tracks.find((t) => t.info.kind === 'video')?.info.number;
+          return;
+        default:
+          return; // PrevSize, Position, CRC-32 and anything unknown: not part of a KVS cluster.
+      }
+    }
+  }
+
+  #onBlock(
+    track: number,
+    ticks: number,
+    keyframe: boolean,
+    flags: number,
+    trackBytes: Buffer,
+    payload: Buffer,
+    durationMs?: number,
+  ): void {
+    if (!this.#tracks.some((t) => t.info.number === track)) {
+      this.#warnOnce('UNKNOWN_TRACK', `block for track ${track}, which Tracks does not declare; dropped`);
+      this.stats.droppedBlocks++;
+      return;
+    }
+    const scale = this.#info?.timecodeScaleNs ?? 1e6;
+    const timeMs = this.#o.epochBaseMs + Math.round((ticks * scale) / 1e6);
+    const block: BlockRef = { track, ticks, timeMs, keyframe, flags, trackBytes, payload };
+    if (durationMs !== undefined) block.durationMs = durationMs;
+    this.#learnFrameDuration(track, timeMs);
+    // Audio-only streams: every block may start a fragment.
+    const primary = this.#video === undefined ? this.#tracks[0]?.info.number : this.#video;
+    const isPrimary = track === primary;
+    if (this.#video === undefined && isPrimary) block.keyframe = keyframe = true;
+
+    const closing = this.#closing;
+    if (closing !== undefined && !isPrimary && timeMs < closing.boundary) {
+      if (timeMs >= closing.frag.startMs) closing.frag.blocks.push(block);
+      else this.#dropLate(track, timeMs);
+      return;
+    }
+    if (closing !== undefined) {
+      closing.passed.add(track);
+      const all = this.#tracks.every((t) => closing.passed.has(t.info.number));
+      if (all || timeMs >= closing.boundary + this.#o.reorderWindowMs) this.#flushClosing();
+    }
+
+    const cur = this.#current;
+    if (isPrimary && keyframe) {
+      if (cur === undefined || this.#waitKey) {
+        this.#waitKey = false;
+        this.#current = { startMs: timeMs, blocks: [block] };
+      } else if (timeMs - cur.startMs >= this.#o.minFragmentMs) {
+        this.#close(timeMs);
+        this.#current!.blocks.unshift(block);
+      } else {
+        cur.blocks.push(block);
+      }
+      return;
+    }
+    if (cur === undefined || this.#waitKey) {
+      // Before the first keyframe, or in the gap after a cut without keyframe: nothing decodes.
+      this.stats.droppedBlocks++;
+      return;
+    }
+    if (isPrimary) {
+      const age = timeMs - cur.startMs;
+      if (age >= this.#o.maxFragmentMs) {
+        this.#warnOnce(
+          'GOP_TOO_LONG',
+          `the camera's keyframe interval is longer than ${this.#o.maxFragmentMs} ms; fragments are cut at ` +
+            `${this.#o.hardLimitMs} ms and frames up to the next keyframe are dropped. Set the camera's ` +
+            'GOP (I-frame interval) to 1-4 s.',
+        );
+      }
+      if (age >= this.#o.hardLimitMs) {
+        this.#close(timeMs);
+        this.#current = undefined;
+        this.#waitKey = true;
+        this.stats.droppedBlocks++;
+        return;
+      }
+    } else if (timeMs < cur.startMs) {
+      this.#dropLate(track, timeMs);
+      return;
+    }
+    cur.blocks.push(block);
+  }
+
+  // Closes the current fragment at `boundary` and opens the next one with the non-primary blocks
+  // that already lie at or after it.
+  #close(boundary: number): void {
+    if (this.#closing !== undefined) this.#flushClosing();
+    const cur = this.#current!;
+    const keep: BlockRef[] = [];
+    const moved: BlockRef[] = [];
+    for (const b of cur.blocks) {
+      if (b.track !== cur.blocks[0]!.track && b.timeMs >= boundary) moved.push(b);
+      else keep.push(b);
+    }
+    cur.blocks = keep;
+    this.#closing = { frag: cur, boundary, passed: new Set(moved.map((b) => b.track)) };
+    this.#current = { startMs: boundary, blocks: moved };
+  }
+
+  #flushClosing(): void {
+    const c = this.#closing;
+    if (c === undefined) return;
+    this.#closing = undefined;
+    this.#emit(c.frag, c.boundary);
+  }
+
+  #finishRun(): void {
+    this.#flushClosing();
+    if (this.#current !== undefined && this.#current.blocks.length > 0 && !this.#waitKey) {
+      this.#emit(this.#current, undefined);
+    }
+    this.#current = undefined;
+    this.#waitKey = true;
+    this.#lastTime.clear();
+  }
+
+  #emit(frag: Building, nextStart: number | undefined): void {
+    const present = new Set(frag.blocks.map((b) => b.track));
+    const tracks = this.#tracks.filter((t) => present.has(t.info.number));
+    for (const t of this.#tracks) {
+      const n = t.info.number;
+      if (!present.has(n) && !this.#silent.has(n)) {
+        this.#silent.add(n);
+        this.#warn(
+          'TRACK_SILENT',
+          `track ${n} (${t.info.codecId}) has no frames in the fragment at ${frag.startMs}; it is left out ` +
+            'of the stream header (new header generation) until it has frames again',
+        );
+      } else if (present.has(n)) this.#silent.delete(n);
+    }
+    const header = this.#headerFor(tracks);
+    let endMs = frag.startMs;
+    for (const b of frag.blocks) {
+      const d = b.durationMs ?? this.#frameMs.get(b.track) ?? 0;
+      endMs = Math.max(endMs, b.timeMs + d);
+    }
+    if (nextStart !== undefined) endMs = Math.min(endMs, nextStart);
+    const bytes = buildCluster(frag.startMs, frag.blocks);
+    this.stats.fragments++;
+    this.#o.onFragment({ startMs: frag.startMs, endMs: Math.round(endMs), keyframe: true, bytes, header });
+  }
+
+  #headerFor(tracks: SourceTrack[]): StreamHeader {
+    const uid = this.#info?.segmentUid;
+    const candidate = makeHeader(0, uid, tracks);
+    if (this.#header !== undefined && this.#header.bytes.equals(candidate.bytes)) return this.#header;
+    candidate.generation = this.#o.nextGeneration();
+    this.#header = candidate;
+    this.#o.log?.info(
+      { generation: candidate.generation, tracks: tracks.map((t) => t.info.codecId) },
+      'new stream header generation',
+    );
+    this.#o.onHeader?.(candidate);
+    return candidate;
+  }
+
+  #learnFrameDuration(track: number, timeMs: number): void {
+    const last = this.#lastTime.get(track);
+    if (last !== undefined && timeMs > last) this.#frameMs.set(track, timeMs - last);
+    else if (last === undefined && !this.#frameMs.has(track)) {
+      const dd = this.#tracks.find((t) => t.info.number === track)?.info.defaultDurationNs;
+      if (dd !== undefined) this.#frameMs.set(track, dd / 1e6);
+    }
+    this.#lastTime.set(track, timeMs);
+  }
+
+  #dropLate(track: number, timeMs: number): void {
+    this.stats.droppedBlocks++;
+    this.#warnOnce(
+      'LATE_BLOCK_DROPPED',
+      `a block of track ${track} at ${timeMs} arrived after its fragment was emitted; dropped`,
+    );
+  }
+
+  #warnOnce(code: FragmenterWarning['code'], message: string): void {
+    if (this.#warned.has(code)) return;
+    this.#warned.add(code);
+    this.#warn(code, message);
+  }
+
+  #warn(code: FragmenterWarning['code'], message: string): void {
+    this.#o.log?.warn({ code }, message);
+    this.#o.onWarning?.({ code, message });
+  }
+}
