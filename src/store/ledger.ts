@@ -1,0 +1,153 @@
+// The upload ledger: per camera, the time ranges KVS has acknowledged as PERSISTED. It decides what
+// is never uploaded twice, what "recorded but not uploaded" means, and when DeleteAfterUpload may
+// delete a file. Each camera's ranges live in <camera folder>/.uploaded-ranges.json, replaced
+// atomically (write a temp file, fsync, rename, fsync the folder), so a crash leaves either the old or
+// the new list, never a torn one.
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from '../log/index.js';
+import type { StoreFiles } from './files.js';
+import { LEDGER_FILE } from './naming.js';
+import { covers, normalize, type TimeRange } from './ranges.js';
+
+// Fragments are acknowledged one by one; their estimated end may miss the next start by a frame or
+// two. Joining gaps this small keeps the list short and lets a whole file count as uploaded.
+const DEFAULT_JOIN_GAP_MS = 100;
+
+// A camera that uploads only scattered ranges (historical requests) could grow the list forever; the
+// oldest ranges go first, by then their files are long deleted by retention anyway.
+const MAX_RANGES_PER_CAMERA = 10_000;
+
+interface CameraLedger {
+  ranges: TimeRange[];
+  dir: string;
+  saving: Promise<void> | undefined;
+  dirty: boolean;
+}
+
+/** Durable per-camera lists of time ranges persisted in KVS. */
+export class UploadLedger {
+  readonly #cameras = new Map<string, CameraLedger>();
+  readonly #files: StoreFiles;
+  readonly #log: Logger;
+  readonly #dirOf: (cameraId: string) => string;
+  readonly #joinGapMs: number;
+
+  constructor(files: StoreFiles, log: Logger, dirOf: (cameraId: string) => string, joinGapMs?: number) {
+    this.#files = files;
+    this.#log = log;
+    this.#dirOf = dirOf;
+    this.#joinGapMs = joinGapMs ?? DEFAULT_JOIN_GAP_MS;
+  }
+
+  /** Reads a camera's saved ranges (missing file: none; unreadable file: none, with a warning). */
+  async load(cameraId: string): Promise<void> {
+    const dir = this.#dirOf(cameraId);
+    const cam = this.#camera(cameraId);
+    const file = path.join(dir, LEDGER_FILE);
+    let text: string;
+    try {
+      text = await fsp.readFile(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.#log.warn({ err, file }, 'upload ledger unreadable; treating the camera as not uploaded');
+      }
+      return;
+    }
+    try {
+      const parsed = JSON.parse(text) as { ranges?: unknown };
+      const ranges = Array.isArray(parsed.ranges) ? parsed.ranges : [];
+      const loaded: TimeRange[] = [];
+      for (const r of ranges) {
+        if (Array.isArray(r) && Number.isFinite(r[0]) && Number.isFinite(r[1])) {
+          loaded.push({ startMs: Number(r[0]), endMs: Number(r[1]) });
+        }
+      }
+      cam.ranges = normalize([...cam.ranges, ...loaded], this.#joinGapMs);
+    } catch (err) {
+      // Only a foreign or hand-edited file can be torn (ours are replaced atomically); re-uploading
+      // is the safe side of that.
+      this.#log.warn({ err, file }, 'upload ledger is not valid JSON; treating the camera as not uploaded');
+    }
+  }
+
+  /** Records [startMs, endMs) as persisted in KVS; saved to disk in the background (see flush()). */
+  add(cameraId: string, startMs: number, endMs: number): void {
+    this.#addRanges(cameraId, [{ startMs, endMs }], true);
+  }
+
+  /** Same as add() without saving: used for ranges the file names already prove (_uploaded). */
+  addKnown(cameraId: string, ranges: TimeRange[]): void {
+    this.#addRanges(cameraId, ranges, false);
+  }
+
+  /** True when all of [startMs, endMs) is persisted. */
+  isPersisted(cameraId: string, startMs: number, endMs: number): boolean {
+    return covers(this.#cameras.get(cameraId)?.ranges ?? [], startMs, endMs);
+  }
+
+  /** The camera's persisted ranges, sorted and merged (a copy). */
+  persisted(cameraId: string): TimeRange[] {
+    return (this.#cameras.get(cameraId)?.ranges ?? []).map((r) => ({ ...r }));
+  }
+
+  /** Resolves when every add() so far is durable on disk. */
+  async flush(): Promise<void> {
+    for (const cam of this.#cameras.values()) {
+      while (cam.saving) await cam.saving;
+    }
+  }
+
+  #camera(cameraId: string): CameraLedger {
+    let cam = this.#cameras.get(cameraId);
+    if (!cam) {
+      cam = { ranges: [], dir: this.#dirOf(cameraId), saving: undefined, dirty: false };
+      this.#cameras.set(cameraId, cam);
+    }
+    return cam;
+  }
+
+  #addRanges(cameraId: string, ranges: TimeRange[], save: boolean): void {
+    const cam = this.#camera(cameraId);
+    cam.ranges = normalize([...cam.ranges, ...ranges], this.#joinGapMs);
+    if (cam.ranges.length > MAX_RANGES_PER_CAMERA)
+      cam.ranges.splice(0, cam.ranges.length - MAX_RANGES_PER_CAMERA);
+    if (!save) return;
+    cam.dirty = true;
+    cam.saving ??= this.#saveLoop(cameraId, cam).finally(() => (cam.saving = undefined));
+  }
+
+  // One save in flight per camera; adds during a save are coalesced into the next one.
+  async #saveLoop(cameraId: string, cam: CameraLedger): Promise<void> {
+    while (cam.dirty) {
+      cam.dirty = false;
+      try {
+        await this.#write(cameraId, cam);
+      } catch (err) {
+        this.#log.error({ err, cameraId }, 'could not save the upload ledger; will retry on the next upload');
+        return;
+      }
+    }
+  }
+
+  async #write(cameraId: string, cam: CameraLedger): Promise<void> {
+    const file = path.join(cam.dir, LEDGER_FILE);
+    const tmp = `${file}.tmp`;
+    const body = JSON.stringify({
+      version: 1,
+      cameraId,
+      ranges: cam.ranges.map((r) => [r.startMs, r.endMs]),
+    });
+    await this.#files.mkdir(cam.dir);
+    await this.#files.unlink(tmp).catch(() => undefined);
+    const out = await this.#files.create(tmp);
+    try {
+      await out.write(Buffer.from(body), 0);
+      await out.datasync();
+    } finally {
+      await out.close();
+    }
+    await this.#files.rename(tmp, file);
+    await this.#files.syncDir(cam.dir);
+  }
+}

@@ -1,0 +1,96 @@
+// Real fragments for store tests: a short H.264 capture made by GStreamer (videotestsrc, 1 s GOPs)
+// run through the mkv Fragmenter, plus a hand-driven clock for retention.
+import { execFile } from 'node:child_process';
+import { promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Fragmenter, type Fragment } from '../../src/mkv/index.js';
+import type { StoreClock } from '../../src/store/index.js';
+
+const run = promisify(execFile);
+
+let generation = 1000;
+
+/** matroskamux (streamable) bytes of `seconds` of 160x120 15 fps H.264 with a keyframe every second. */
+export async function capture(seconds: number): Promise<Buffer> {
+  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'store-capture-'));
+  const file = path.join(dir, 'capture.mkv');
+  try {
+    await run('gst-launch-1.0', [
+      '-q',
+      'videotestsrc',
+      `num-buffers=${seconds * 15}`,
+      'pattern=ball',
+      '!',
+      'video/x-raw,width=160,height=120,framerate=15/1',
+      '!',
+      'x264enc',
+      'key-int-max=15',
+      'speed-preset=ultrafast',
+      'tune=zerolatency',
+      '!',
+      'h264parse',
+      '!',
+      'matroskamux',
+      'streamable=true',
+      '!',
+      'filesink',
+      `location=${file}`,
+    ]);
+    return await fsp.readFile(file);
+  } finally {
+    await fsp.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The capture's fragments with wall-clock times starting at `epochBaseMs` (about 1 s each). */
+export function fragmentsOf(bytes: Buffer, epochBaseMs: number): Fragment[] {
+  const out: Fragment[] = [];
+  const f = new Fragmenter({
+    epochBaseMs,
+    nextGeneration: () => ++generation,
+    onFragment: (x) => out.push(x),
+  });
+  f.push(bytes);
+  f.end();
+  return out;
+}
+
+/** A clock whose time and interval callbacks the test drives. */
+export class ManualClock implements StoreClock {
+  time: number;
+  readonly #timers = new Map<number, () => void>();
+  #next = 0;
+  constructor(time: number) {
+    this.time = time;
+  }
+  now(): number {
+    return this.time;
+  }
+  setInterval(fn: () => void): unknown {
+    const id = ++this.#next;
+    this.#timers.set(id, fn);
+    return id;
+  }
+  clearInterval(handle: unknown): void {
+    this.#timers.delete(handle as number);
+  }
+  get timers(): number {
+    return this.#timers.size;
+  }
+  /** Advances time and fires every interval once. */
+  tick(ms: number): void {
+    this.time += ms;
+    for (const fn of this.#timers.values()) fn();
+  }
+}
+
+/** Polls `check` until it returns true or the deadline passes. */
+export async function until(check: () => boolean | Promise<boolean>, what: string, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
