@@ -27,6 +27,9 @@ export interface TestCameraOptions {
   password?: string;
   /** A file replayed on /clip in real time without re-encoding. */
   clip?: string;
+  /** Listen on this loopback port; 0 (the default) picks a free one. A fixed port lets a test bring a
+   * camera back at the address a client already has. */
+  port?: number;
   startTimeoutMs?: number;
 }
 
@@ -53,7 +56,7 @@ export async function startTestCamera(options: TestCameraOptions = {}): Promise<
       for (const child of running) child.kill('SIGKILL');
     });
   }
-  const args = [SCRIPT, '--port', '0'];
+  const args = [SCRIPT, '--port', String(options.port ?? 0)];
   const add = (flag: string, value: unknown) => {
     if (value !== undefined && value !== '') args.push(flag, String(value));
   };

@@ -1,0 +1,189 @@
+// CameraSource against the test camera: every codec and GOP shape we promise, with and without
+// audio, recorded as header + fragments and checked by ffprobe/ffmpeg, not by our own parser. All
+// cases run at once so the file costs the time of its slowest case.
+import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { liveChildPids } from '../../src/gst/index.js';
+import { decodeAll, ffprobe, packetTimes } from '../helpers/media.js';
+import { startTestCamera, type TestCameraOptions } from '../helpers/test-camera.js';
+import { alive, startSource, writeRecording, type Harness } from './harness.js';
+
+const PASSWORD = 'Sekr3t:p@ss/word';
+const LATENCY_MS = 200;
+
+interface Case {
+  name: string;
+  path: '/cam' | '/cam265';
+  camera: TestCameraOptions;
+  audioEnabled: boolean;
+  launcher?: 'gst-launch';
+  /** Fragments to collect after the first (which may be a merged partial GOP). */
+  fragments: number;
+  codec: string;
+  audioCodec?: string;
+  /** Expected fragment duration (ms) of complete GOPs. */
+  fragmentMs: number;
+}
+
+const cases: Case[] = [
+  {
+    name: 'H.264, 1 s GOP, AAC',
+    path: '/cam',
+    camera: { gopSeconds: 1, audio: 'aac' },
+    audioEnabled: true,
+    fragments: 3,
+    codec: 'h264',
+    audioCodec: 'aac',
+    fragmentMs: 1000,
+  },
+  {
+    name: 'H.265, 0.5 s GOP (merged to 1 s), no audio',
+    path: '/cam265',
+    camera: { gopSeconds: 0.5 },
+    audioEnabled: true,
+    fragments: 3,
+    codec: 'hevc',
+    fragmentMs: 1000,
+  },
+  {
+    name: 'H.264, 4 s GOP, PCMA',
+    path: '/cam',
+    camera: { gopSeconds: 4, audio: 'pcma' },
+    audioEnabled: true,
+    fragments: 2,
+    codec: 'h264',
+    audioCodec: 'pcm_alaw',
+    fragmentMs: 4000,
+  },
+  {
+    name: 'H.265, 1 s GOP, PCMU',
+    path: '/cam265',
+    camera: { gopSeconds: 1, audio: 'pcmu' },
+    audioEnabled: true,
+    fragments: 3,
+    codec: 'hevc',
+    audioCodec: 'pcm_mulaw',
+    fragmentMs: 1000,
+  },
+  {
+    name: 'H.264 with AAC offered but audio disabled',
+    path: '/cam',
+    camera: { gopSeconds: 1, audio: 'aac' },
+    audioEnabled: false,
+    fragments: 3,
+    codec: 'h264',
+    fragmentMs: 1000,
+  },
+  {
+    name: 'H.264 through gst-launch (URL without password)',
+    path: '/cam',
+    camera: { gopSeconds: 1 },
+    audioEnabled: true,
+    launcher: 'gst-launch',
+    fragments: 3,
+    codec: 'h264',
+    fragmentMs: 1000,
+  },
+];
+
+interface Outcome {
+  h: Harness;
+  pid: number;
+  cmdline: string;
+}
+
+async function run(tt: typeof t, c: Case): Promise<Outcome> {
+  const withPassword = c.launcher !== 'gst-launch';
+  const camera = await startTestCamera(tt, {
+    width: 320,
+    height: 240,
+    fps: 15,
+    ...c.camera,
+    ...(withPassword ? { user: 'viewer', password: PASSWORD } : {}),
+  });
+  const h = startSource(tt, {
+    cameraId: c.name,
+    url: camera.url(c.path),
+    audio: c.audioEnabled,
+    latencyMs: LATENCY_MS,
+    ...(c.launcher ? { launcher: c.launcher } : {}),
+    // A 4 s GOP must not be warned about or cut; the defaults are what production uses.
+    timing: { watchdogMs: 8000 },
+  });
+  const streaming = await h.until((x) => x.state === 'streaming' && x.pid !== undefined, 20000, 'streaming');
+  const cmdline = readFileSync(`/proc/${streaming.pid}/cmdline`, 'utf8');
+  await h.fragmentsUntil((f) => f.length >= c.fragments + 1, 30000, `${c.fragments + 1} fragments`);
+  await h.source.stop();
+  return { h, pid: streaming.pid!, cmdline };
+}
+
+// Start everything now; each subtest awaits its own outcome.
+const outcomes = cases.map((c) => {
+  const p = run(t, c);
+  p.catch(() => undefined); // reported by the subtest that awaits it
+  return p;
+});
+const dir = await mkdtemp(path.join(os.tmpdir(), 'gst-streaming-'));
+
+cases.forEach((c, i) => {
+  t.test(c.name, async (t) => {
+    const { h, pid, cmdline } = await outcomes[i]!;
+    t.equal(h.source.health().state, 'stopped', 'stop() ends in state stopped');
+    t.notOk(alive(pid), 'the pipeline child is gone after stop()');
+    t.notOk(liveChildPids().includes(pid), 'and out of the registry');
+    t.notMatch(cmdline, PASSWORD, 'the password is not on the child command line');
+    t.notMatch(cmdline, encodeURIComponent(PASSWORD), 'not even URL-encoded');
+    t.notOk(
+      h.logs.some((l) => l.includes(PASSWORD) || l.includes(encodeURIComponent(PASSWORD))),
+      'nor in any log line',
+    );
+
+    const file = path.join(dir, `case-${i}.mkv`);
+    const frags = await writeRecording(file, h.fragments);
+    await decodeAll(file); // throws on any decode error
+    const probe = await ffprobe(file);
+    const video = probe.streams.find((s) => s.codec_type === 'video');
+    t.equal(video?.codec_name, c.codec);
+    t.equal(video?.width, 320);
+    const audio = probe.streams.find((s) => s.codec_type === 'audio');
+    t.equal(
+      audio?.codec_name,
+      c.audioCodec,
+      c.audioCodec ? 'audio track recorded as sent' : 'no audio track',
+    );
+
+    // Absolute timestamps: the file's first packet is the first fragment's epoch-ms start.
+    const packets = await packetTimes(file);
+    t.ok(Math.abs(packets[0]!.pts * 1000 - frags[0]!.startMs) <= 1, 'file time is epoch time');
+    t.ok(packets[0]!.key, 'the recording starts on a keyframe');
+
+    for (let k = 1; k < frags.length; k++) {
+      t.equal(
+        frags[k]!.startMs,
+        frags[k - 1]!.endMs,
+        `fragment ${k} follows ${k - 1} without gap or overlap`,
+      );
+    }
+    // Complete GOPs (not the first, which starts wherever the camera was, nor the last, cut by EOS).
+    const middle = frags.slice(1, -1);
+    t.ok(middle.length >= 1, 'at least one complete fragment');
+    for (const f of middle) {
+      t.ok(
+        Math.abs(f.endMs - f.startMs - c.fragmentMs) <= 120,
+        `fragment lasts ${f.endMs - f.startMs} ms, GOP ${c.fragmentMs}`,
+      );
+    }
+    // Wall clock: a fragment is handed out when the next GOP's first frame arrives, so on one host
+    // (camera and source share the clock) its end time must be just before the moment we got it:
+    // not in the future, and not older than the jitter latency plus 200 ms.
+    for (const r of h.fragments.slice(0, -1)) {
+      const lag = r.at - r.fragment.endMs;
+      t.ok(lag >= -20 && lag <= LATENCY_MS + 200, `fragment end ${lag} ms before it arrived`);
+    }
+    const gens = new Set(h.fragments.map((r) => r.fragment.header.generation));
+    t.equal(gens.size, 1, 'one run, one header generation');
+  });
+});
