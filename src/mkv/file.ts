@@ -1,6 +1,7 @@
 // Fragments from files: our own segment files (header + KVS-ready clusters, returned byte for byte)
 // and Matroska from other muxers (re-fragmented by the Fragmenter onto an epoch time base).
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { Fragment, StreamHeader } from './fragment.js';
 import { MkvError } from './errors.js';
 import { Fragmenter } from './fragmenter.js';
@@ -49,8 +50,10 @@ export async function* readFragmentsFromFile(
   let counter = 0;
   const nextGeneration = options.nextGeneration ?? (() => ++counter);
   const head = await scanFile(path, { maxClusters: 1 });
-  if (head.info === undefined)
-    throw new MkvError('NOT_MATROSKA', `${path} does not start with a Matroska header`);
+  if (head.info === undefined) {
+    if (await startsLikeMatroska(path)) return; // cut inside the header: nothing complete to read
+    throw new MkvError('NOT_MATROSKA', `${path} does not start with a Matroska EBML header`);
+  }
   if (head.ownFormat) {
     yield* readOwn(
       path,
@@ -125,7 +128,13 @@ async function* readOwn(
   let cluster: OwnCluster | undefined;
   let timecode = 0;
   const frameMs = new Map<number, number>();
-  for (const t of header.tracks) if (t.defaultDurationNs) frameMs.set(t.number, t.defaultDurationNs / 1e6);
+  const fixed = new Set<number>();
+  for (const t of header.tracks) {
+    if (t.defaultDurationNs) {
+      frameMs.set(t.number, t.defaultDurationNs / 1e6);
+      fixed.add(t.number);
+    }
+  }
   const last = new Map<number, number>();
   const onEvent = (e: EbmlEvent): void => {
     if (e.kind === 'start' && e.id === ID.Cluster) {
@@ -149,7 +158,7 @@ async function* readOwn(
         const b = readSimpleBlock(e.data, e.offset);
         const t = timecode + b.relative;
         const prev = last.get(b.track);
-        if (prev !== undefined && t > prev) frameMs.set(b.track, t - prev);
+        if (prev !== undefined && t > prev && !fixed.has(b.track)) frameMs.set(b.track, t - prev);
         last.set(b.track, t);
         cluster.endMs = Math.max(cluster.endMs, t + (frameMs.get(b.track) ?? 0));
       }
@@ -198,6 +207,19 @@ async function* readOwn(
     }
   }
   if (pending !== undefined) yield toFragment(pending, undefined);
+}
+
+const EBML_MAGIC = Buffer.from([0x1a, 0x45, 0xdf, 0xa3]);
+
+async function startsLikeMatroska(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const b = Buffer.alloc(4);
+    const { bytesRead } = await fh.read(b, 0, 4, 0);
+    return EBML_MAGIC.subarray(0, bytesRead).equals(b.subarray(0, bytesRead));
+  } finally {
+    await fh.close();
+  }
 }
 
 /** A file's bytes: the header followed by the fragments' clusters (the fragments must share it). */

@@ -317,13 +317,15 @@ export class Fragmenter {
     return candidate;
   }
 
+  // Frame duration for endMs: the track's DefaultDuration when declared, else the last gap seen.
   #learnFrameDuration(track: number, timeMs: number): void {
+    const dd = this.#tracks.find((t) => t.info.number === track)?.info.defaultDurationNs;
+    if (dd !== undefined) {
+      this.#frameMs.set(track, dd / 1e6);
+      return;
+    }
     const last = this.#lastTime.get(track);
     if (last !== undefined && timeMs > last) this.#frameMs.set(track, timeMs - last);
-    else if (last === undefined && !this.#frameMs.has(track)) {
-      const dd = this.#tracks.find((t) => t.info.number === track)?.info.defaultDurationNs;
-      if (dd !== undefined) this.#frameMs.set(track, dd / 1e6);
-    }
     this.#lastTime.set(track, timeMs);
   }
 

@@ -148,8 +148,12 @@ async function scan(r: PositionalReader, options: ScanOptions): Promise<ScanResu
   const scale = (info?.timecodeScaleNs ?? 1e6) / 1e6;
   const base = ownFormat ? 0 : (options.baseEpochMs ?? 0);
   const frameMs = new Map<number, number>();
+  const fixed = new Set<number>();
   for (const t of tracks)
-    if (t.info.defaultDurationNs) frameMs.set(t.info.number, t.info.defaultDurationNs / 1e6);
+    if (t.info.defaultDurationNs) {
+      frameMs.set(t.info.number, t.info.defaultDurationNs / 1e6);
+      fixed.add(t.info.number);
+    }
 
   const fragments: ScannedFragment[] = [];
   let validLength = headerLength;
@@ -165,7 +169,7 @@ async function scan(r: PositionalReader, options: ScanOptions): Promise<ScanResu
       validLength = pos;
       continue;
     }
-    const cluster = await scanCluster(r, pos, c.headerLength, c.size, segmentEnd, scale, frameMs);
+    const cluster = await scanCluster(r, pos, c.headerLength, c.size, segmentEnd, scale, frameMs, fixed);
     if (cluster === undefined) break;
     fragments.push({
       startMs: base + cluster.startMs,
@@ -191,6 +195,7 @@ async function scanCluster(
   segmentEnd: number,
   scale: number,
   frameMs: Map<number, number>,
+  fixed: ReadonlySet<number>,
 ): Promise<{ startMs: number; endMs: number; end: number } | undefined> {
   const limit = size === undefined ? segmentEnd : start + headerLength + size;
   if (limit > segmentEnd) return undefined;
@@ -214,7 +219,7 @@ async function scanCluster(
       const t = (timecode + block.relative) * scale;
       first ??= t;
       const prev = last.get(block.track);
-      if (prev !== undefined && t > prev) frameMs.set(block.track, t - prev);
+      if (prev !== undefined && t > prev && !fixed.has(block.track)) frameMs.set(block.track, t - prev);
       last.set(block.track, t);
       const d =
         block.durationTicks !== undefined ? block.durationTicks * scale : (frameMs.get(block.track) ?? 0);
