@@ -1,0 +1,44 @@
+// Kinesis Video Streams upload: our own PutMedia client (no AWS SDK has one) and one uploader per
+// stream.
+//
+// The story: a StreamUploader owns the one PutMedia connection its stream may have. The runtime
+// hands it live fragments as they complete (pushLive) while live is wanted (setLive), and asks it
+// for historical ranges (uploadRange). Before the first session it makes sure the stream exists
+// (ensureStream over the StreamControl interface; control-sdk.ts adapts the AWS SDK client), then
+// resolves and caches the data endpoint, signs the request headers with SigV4 and streams the
+// header plus fragments as a chunked body, reading ACKs as they arrive. Every PERSISTED fragment
+// goes into the upload ledger and out as an event; what the uplink could not take in time is read
+// back from the recording store (FragmentReader), so a KVS outage leaves no hole and RAM stays
+// bounded. Errors are classified per phase and per ErrorId; retriable ones reconnect with backoff.
+export { StreamUploader, type UploaderOptions, type UploaderEvents, type UploadJob } from './uploader.js';
+export type { UploaderTiming } from './run-session.js';
+export type { FragmentOrigin, RangeProgress } from './sources.js';
+export type { FragmentReader, UploadLedger, TimeRange } from './seams.js';
+export {
+  ensureStream,
+  mediaTypeFor,
+  DataEndpointCache,
+  type StreamControl,
+  type StreamDescription,
+  type CreateStreamSpec,
+  type EnsureStreamOptions,
+} from './control.js';
+export { sdkStreamControl } from './control-sdk.js';
+export { CachedCredentials, type CredentialSource } from './credentials.js';
+export { signPutMedia, producerTimestamp, type PutMediaRequestSpec, type SignedPutMedia } from './signer.js';
+export { AckParser, type Ack, type AckEventType } from './ack-parser.js';
+export { ackErrorAction, type AckErrorAction } from './error-ids.js';
+export { PutMediaSession, END_OF_FRAGMENT_TAG, type SessionOptions, type SessionTiming } from './session.js';
+export { Backoff, AttemptLimiter, type BackoffOptions } from './backoff.js';
+export type { LiveQueueLimits } from './live-queue.js';
+export {
+  KvsError,
+  StreamProvisionError,
+  PutMediaConnectError,
+  PutMediaHttpError,
+  PutMediaResponseTimeoutError,
+  PutMediaStalledError,
+  PutMediaBodyError,
+  PutMediaAckError,
+  AckParseError,
+} from './errors.js';

@@ -1,0 +1,262 @@
+// Runs one PutMedia session for one source: connect, send fragments until the source is done, the
+// session is old, another source's turn has come, or the header changes; track each fragment from
+// sent to PERSISTED; hand everything unacknowledged back to the source when it ends.
+import type { Fragment, StreamHeader } from '../mkv/fragment.js';
+import type { Logger } from '../log/index.js';
+import type { Ack } from './ack-parser.js';
+import type { DataEndpointCache } from './control.js';
+import type { CredentialSource } from './credentials.js';
+import { ackErrorAction } from './error-ids.js';
+import { PutMediaBodyError } from './errors.js';
+import type { Notifier } from './notifier.js';
+import type { UploadLedger } from './seams.js';
+import { PutMediaSession, type SessionTiming } from './session.js';
+import { signPutMedia } from './signer.js';
+import type { FragmentSource, Picked } from './sources.js';
+
+/** Tuning of the uploader; every field has a production default. */
+export interface UploaderTiming extends SessionTiming {
+  /** Rotate the connection at a fragment boundary after this long; default 40 min (KVS ends it at 45). */
+  maxSessionMs?: number;
+  /** End a live session after this long without a fragment; default 20 s (KVS closes after 30 s idle). */
+  idleCloseMs?: number;
+  /** Longest range slice while live waits; default 5 s. */
+  sliceMs?: number;
+  /** Longest live turn while a range waits and live cannot catch up; default 60 s. */
+  liveTurnMaxMs?: number;
+}
+
+/** What runSession needs from its uploader. */
+export interface SessionContext {
+  kind: 'live' | 'range';
+  streamName: string;
+  region: string;
+  log: Logger;
+  credentials: CredentialSource;
+  endpoint: DataEndpointCache;
+  ledger: UploadLedger;
+  signal: AbortSignal;
+  notifier: Notifier;
+  timing: UploaderTiming;
+  maxInFlightBytes: number;
+  endOfFragmentTags: boolean;
+  emit: (name: string, payload: unknown) => void;
+  beforeConnect: (header: StreamHeader) => Promise<void>;
+  onPersisted: (f: Fragment) => void;
+  onRejected: (f: Fragment) => void;
+  /** After a fragment: should this session give the connection to the other side now? */
+  shouldYield: (elapsedMs: number) => boolean;
+  /** With nothing to send: end now (someone else waits) rather than idle? */
+  yieldWhenIdle: () => boolean;
+}
+
+type State = 'sent' | 'BUFFERING' | 'RECEIVED';
+interface Entry {
+  picked: Picked;
+  state: State;
+}
+
+// A fragment that keeps getting retriable ERROR ACKs (an unknown id, a persistent 5001) is skipped
+// after this many, so one bad fragment cannot hold a stream forever.
+const MAX_ERRORS_PER_FRAGMENT = 5;
+// Per-fragment error counts kept across sessions; bounded, oldest forgotten first.
+const errorCounts = new Map<string, number>();
+const MAX_ERROR_COUNTS = 1000;
+
+function sameHeader(a: StreamHeader, b: StreamHeader): boolean {
+  return a === b || a.bytes.equals(b.bytes);
+}
+
+/** 'empty' when the source had nothing; 'done' after a clean end; throws the session's failure. */
+export async function runSession(ctx: SessionContext, source: FragmentSource): Promise<'empty' | 'done'> {
+  const first = await source.next();
+  if (!first) return 'empty';
+  const header = first.fragment.header;
+  const inflight = new Map<number, Entry>();
+  let inflightBytes = 0;
+  const timing = ctx.timing;
+  const stream = ctx.streamName;
+
+  const onAck = (ack: Ack): void => {
+    const tc = ack.fragmentTimecode;
+    const e = tc === undefined ? undefined : inflight.get(tc);
+    if (ack.eventType === 'BUFFERING' || ack.eventType === 'RECEIVED') {
+      if (!e) return;
+      e.state = ack.eventType;
+      if (ack.eventType === 'RECEIVED') {
+        const f = e.picked.fragment;
+        ctx.emit('received', {
+          stream,
+          startMs: f.startMs,
+          endMs: f.endMs,
+          origin: e.picked.origin,
+          atMs: Date.now(),
+        });
+      }
+    } else if (ack.eventType === 'PERSISTED') {
+      if (!e || tc === undefined) return;
+      inflight.delete(tc);
+      const f = e.picked.fragment;
+      inflightBytes -= f.bytes.length;
+      errorCounts.delete(`${stream}:${f.startMs}`);
+      ctx.ledger.add({ startMs: f.startMs, endMs: f.endMs });
+      ctx.onPersisted(f);
+      ctx.emit('persisted', {
+        stream,
+        startMs: f.startMs,
+        endMs: f.endMs,
+        fragmentNumber: ack.fragmentNumber ?? '',
+        origin: e.picked.origin,
+      });
+      ctx.notifier.notify();
+    } else if (ack.eventType === 'ERROR') {
+      onErrorAck(ack, e);
+    }
+  };
+
+  const onErrorAck = (ack: Ack, matched: Entry | undefined): void => {
+    const id = ack.errorId ?? 0;
+    const action = ackErrorAction(id);
+    // Some services echo timecode 0 on errors: blame the oldest fragment not yet fully received.
+    const entries = [...inflight.values()];
+    const e = matched ?? entries.find((x) => x.state !== 'RECEIVED') ?? entries[0];
+    if (!e || id === 4003) return;
+    const f = e.picked.fragment;
+    const key = `${stream}:${f.startMs}`;
+    const count = (errorCounts.get(key) ?? 0) + 1;
+    errorCounts.set(key, count);
+    if (errorCounts.size > MAX_ERROR_COUNTS) errorCounts.delete(errorCounts.keys().next().value as string);
+    if (action.retriable && count < MAX_ERRORS_PER_FRAGMENT) return;
+    inflight.delete(f.startMs);
+    inflightBytes -= f.bytes.length;
+    errorCounts.delete(key);
+    const reason = action.retriable ? `${action.advice} (gave up after ${count} errors)` : action.advice;
+    ctx.log.warn(
+      { startMs: f.startMs, endMs: f.endMs, errorId: id, errorCode: ack.errorCode },
+      `KVS rejected a fragment; skipping it: ${reason}`,
+    );
+    ctx.onRejected(f);
+    ctx.emit('skipped', {
+      stream,
+      startMs: f.startMs,
+      endMs: f.endMs,
+      errorId: id,
+      errorCode: ack.errorCode ?? '',
+      reason,
+    });
+  };
+
+  let pending: Picked | undefined = first;
+  let session: PutMediaSession | undefined;
+  try {
+    await ctx.beforeConnect(header);
+    const request = await signPutMedia({
+      endpoint: await ctx.endpoint.get(),
+      region: ctx.region,
+      streamName: stream,
+      producerStartMs: first.fragment.startMs,
+      credentials: await ctx.credentials.get(),
+    });
+    session = await PutMediaSession.open({
+      request,
+      streamName: stream,
+      headerBytes: header.bytes,
+      onAck,
+      log: ctx.log,
+      endOfFragmentTags: ctx.endOfFragmentTags,
+      ...pick(timing),
+    });
+    const s = session;
+    void s.done.then(() => ctx.notifier.notify());
+    ctx.emit('session', { stream, event: 'open', source: ctx.kind });
+    ctx.log.debug({ source: ctx.kind }, 'PutMedia session open');
+    const openedAt = Date.now();
+    let lastStart = -Infinity;
+    for (;;) {
+      if (pending) {
+        const f = pending.fragment;
+        if (!sameHeader(f.header, header)) break; // a new header generation needs a new session
+        if (f.startMs <= lastStart) {
+          const reason = `fragment at ${f.startMs} is not after the previous one (${lastStart}); skipped to avoid 4004`;
+          ctx.log.warn({ startMs: f.startMs }, reason);
+          ctx.emit('skipped', {
+            stream,
+            startMs: f.startMs,
+            endMs: f.endMs,
+            errorId: 4004,
+            errorCode: 'OUT_OF_ORDER',
+            reason,
+          });
+        } else {
+          inflight.set(f.startMs, { picked: pending, state: 'sent' });
+          inflightBytes += f.bytes.length;
+          lastStart = f.startMs;
+          pending = undefined;
+          await s.send(f.bytes);
+          while (inflightBytes > ctx.maxInFlightBytes && s.isOpen && !ctx.signal.aborted)
+            await ctx.notifier.wait();
+        }
+        pending = undefined;
+      }
+      if (!s.isOpen) throw s.failure ?? new PutMediaBodyError(`PutMedia session for ${stream} closed`);
+      const age = Date.now() - openedAt;
+      if (ctx.signal.aborted || age >= (timing.maxSessionMs ?? 40 * 60_000) || ctx.shouldYield(age)) break;
+      pending = await source.next();
+      if (!pending && ctx.kind === 'live') pending = await waitForLive(ctx, source, s);
+      if (!pending) break;
+    }
+    const reason = await s.finish();
+    if (reason) throw reason;
+    if (inflight.size > 0) {
+      throw new PutMediaBodyError(
+        `PutMedia for ${stream} ended with ${inflight.size} fragment(s) not PERSISTED; resending`,
+      );
+    }
+    return 'done';
+  } catch (err) {
+    session?.abort();
+    throw err;
+  } finally {
+    const back = [...inflight.values()].map((e) => e.picked);
+    if (pending) back.push(pending);
+    await source.giveBack(back);
+    if (session) {
+      ctx.emit('session', {
+        stream,
+        event: 'close',
+        source: ctx.kind,
+        ...(session.failure ? { reason: session.failure.message } : {}),
+      });
+    }
+  }
+}
+
+/** Waits for the next live fragment; undefined when the session should end instead. */
+async function waitForLive(
+  ctx: SessionContext,
+  source: FragmentSource,
+  s: PutMediaSession,
+): Promise<Picked | undefined> {
+  const idleMs = ctx.timing.idleCloseMs ?? 20_000;
+  const since = Date.now();
+  for (;;) {
+    if (ctx.signal.aborted || !s.isOpen || ctx.yieldWhenIdle()) return undefined;
+    const left = idleMs - (Date.now() - since);
+    if (left <= 0) return undefined;
+    await ctx.notifier.wait(left);
+    const next = await source.next();
+    if (next) return next;
+  }
+}
+
+function pick(t: UploaderTiming): {
+  responseTimeoutMs?: number;
+  ackTimeoutMs?: number;
+  finishTimeoutMs?: number;
+} {
+  return {
+    ...(t.responseTimeoutMs !== undefined ? { responseTimeoutMs: t.responseTimeoutMs } : {}),
+    ...(t.ackTimeoutMs !== undefined ? { ackTimeoutMs: t.ackTimeoutMs } : {}),
+    ...(t.finishTimeoutMs !== undefined ? { finishTimeoutMs: t.finishTimeoutMs } : {}),
+  };
+}
