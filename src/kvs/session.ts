@@ -317,7 +317,7 @@ function httpError(
   body: string,
 ): PutMediaHttpError {
   let type = String(headers['x-amz-errortype'] ?? '').split(':')[0] ?? '';
-  let message = '';
+  let message: string;
   try {
     const j = JSON.parse(body) as Record<string, unknown>;
     if (!type && typeof j.__type === 'string') type = j.__type.split('#').pop() ?? '';

@@ -149,9 +149,10 @@ export class RangeSource implements FragmentSource {
 
   async next(): Promise<Picked | undefined> {
     if (this.#exhausted) return undefined;
-    this.#iter ??= this.#reader
-      .read(Number.isFinite(this.#fromStartMs) ? this.#fromStartMs : this.startMs, this.endMs)
-      [Symbol.asyncIterator]();
+    if (!this.#iter) {
+      const from = Number.isFinite(this.#fromStartMs) ? this.#fromStartMs : this.startMs;
+      this.#iter = this.#reader.read(from, this.endMs)[Symbol.asyncIterator]();
+    }
     for (;;) {
       const r = await this.#iter.next();
       if (r.done) break;
