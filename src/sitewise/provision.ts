@@ -1,0 +1,362 @@
+// Provisioning the way the reference's getting-started script does it (resourceManager.py): reuse
+// models found by name prefix or create `<prefix>-xxxx`, create hub and camera assets that do not exist,
+// write attribute values, store the RTSP URL in a `CameraSecret-<12 hex>` secret, associate cameras
+// through ConnectedCameras and enable VideoUploadRequest notifications. Used by tests, the demo and
+// `kvs-edge provision`. (KVS streams are the kvs module's business.)
+import { randomBytes } from 'node:crypto';
+import {
+  AssociateAssetsCommand,
+  BatchPutAssetPropertyValueCommand,
+  CreateAssetCommand,
+  CreateAssetModelCommand,
+  DescribeAssetCommand,
+  DescribeAssetModelCommand,
+  ListAssetModelsCommand,
+  ListAssetsCommand,
+  ListAssociatedAssetsCommand,
+  UpdateAssetPropertyCommand,
+  type AssetModelPropertyDefinition,
+  type IoTSiteWiseClient,
+  type PutAssetPropertyValueEntry,
+  type Variant,
+} from '@aws-sdk/client-iotsitewise';
+import { CreateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  CAMERA_HIERARCHY,
+  CAMERA_MODEL_PREFIX,
+  CAMERA_MODEL_PROPERTIES,
+  CameraProperty,
+  HUB_MODEL_PREFIX,
+  HUB_NAME_PROPERTY,
+  sameName,
+  type CameraPropertySpec,
+} from './contract.js';
+
+/** Attribute values by property name (string -> STRING, integer -> INTEGER, other number -> DOUBLE). */
+export type AttributeValues = Record<string, string | number | boolean>;
+
+/** A provisioned hub. */
+export interface ProvisionedHub {
+  assetId: string;
+  assetModelId: string;
+  cameraModelId: string;
+  /** Id of the ConnectedCameras hierarchy on the hub asset. */
+  hierarchyId: string;
+}
+
+/** A provisioned camera. */
+export interface ProvisionedCamera {
+  assetId: string;
+  assetModelId: string;
+  secretArn?: string;
+  /** Property ids by property name. */
+  propertyIds: Record<string, string>;
+}
+
+/** Options of provisionHub. */
+export interface ProvisionHubOptions {
+  /** Hub asset name. */
+  name: string;
+  /** HubName attribute (free text). */
+  hubName?: string;
+  /** Asset external id, so the connector can find the hub as `externalId:<thing name>`. */
+  externalId?: string;
+  /** Exact model names to use (default: any model with the reference prefix, else a new one). */
+  hubModelName?: string;
+  cameraModelName?: string;
+}
+
+/** Options of provisionCamera. */
+export interface ProvisionCameraOptions {
+  name: string;
+  streamName: string;
+  /** Stored in a new secret whose ARN becomes RTSPStreamSecretARN (unless secretArn is given). */
+  rtspUrl?: string;
+  secretArn?: string;
+  captureStartTime?: string;
+  captureDurationInMinutes?: number;
+  liveStreamingStartTime?: string;
+  liveStreamingDurationInMinutes?: number;
+  localDataRetentionPeriodInMinutes?: number;
+  /** More attribute values by property name (or overrides; tests write wrong values this way). */
+  attributes?: AttributeValues;
+  /** Enable VideoUploadRequest notifications (default true, as the reference script). */
+  notifications?: boolean;
+  /** Camera model to use instead of the hub's (e.g. one with extra properties). */
+  assetModelId?: string;
+  /** Associate with the hub (default true). */
+  associate?: boolean;
+}
+
+/** Clients provisioning needs. */
+export interface ProvisionClients {
+  sitewise: IoTSiteWiseClient;
+  secrets?: SecretsManagerClient;
+}
+
+const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
+
+/** Find (by exact name, else by prefix) or create a camera model; returns its id once ACTIVE. */
+export async function ensureCameraModel(
+  client: IoTSiteWiseClient,
+  options: { name?: string; properties?: readonly CameraPropertySpec[] } = {},
+): Promise<string> {
+  const existing = await findModel(client, options.name, CAMERA_MODEL_PREFIX);
+  if (existing !== undefined) return existing;
+  const properties = options.properties ?? CAMERA_MODEL_PROPERTIES;
+  const out = await client.send(
+    new CreateAssetModelCommand({
+      assetModelName: options.name ?? `${CAMERA_MODEL_PREFIX}-${hex(2)}`,
+      assetModelDescription: 'Camera Device for EdgeConnectorForKVS',
+      assetModelProperties: properties.map(propertyDefinition),
+    }),
+  );
+  await waitActive(() => describeModelState(client, out.assetModelId ?? ''));
+  return out.assetModelId ?? '';
+}
+
+/** Find or create the hub model with its ConnectedCameras hierarchy to `cameraModelId`. */
+export async function ensureHubModel(
+  client: IoTSiteWiseClient,
+  cameraModelId: string,
+  options: { name?: string } = {},
+): Promise<string> {
+  const existing = await findModel(client, options.name, HUB_MODEL_PREFIX);
+  if (existing !== undefined) return existing;
+  const out = await client.send(
+    new CreateAssetModelCommand({
+      assetModelName: options.name ?? `${HUB_MODEL_PREFIX}-${hex(2)}`,
+      assetModelDescription: 'Hub Device for EdgeConnectorForKVS',
+      assetModelProperties: [
+        { name: HUB_NAME_PROPERTY, dataType: 'STRING', type: { attribute: { defaultValue: 'Hub Name' } } },
+      ],
+      assetModelHierarchies: [{ name: CAMERA_HIERARCHY, childAssetModelId: cameraModelId }],
+    }),
+  );
+  await waitActive(() => describeModelState(client, out.assetModelId ?? ''));
+  return out.assetModelId ?? '';
+}
+
+/** Create (or reuse, by name) the hub asset and its models. */
+export async function provisionHub(
+  client: IoTSiteWiseClient,
+  options: ProvisionHubOptions,
+): Promise<ProvisionedHub> {
+  const cameraModelId = await ensureCameraModel(
+    client,
+    options.cameraModelName === undefined ? {} : { name: options.cameraModelName },
+  );
+  const assetModelId = await ensureHubModel(
+    client,
+    cameraModelId,
+    options.hubModelName === undefined ? {} : { name: options.hubModelName },
+  );
+  const assetId = await ensureAsset(client, assetModelId, options.name, options.externalId);
+  const asset = await client.send(new DescribeAssetCommand({ assetId }));
+  const hierarchy =
+    asset.assetHierarchies?.find((h) => sameName(h.name, CAMERA_HIERARCHY)) ?? asset.assetHierarchies?.[0];
+  await putAttributes(client, assetId, { [HUB_NAME_PROPERTY]: options.hubName ?? options.name });
+  return { assetId, assetModelId, cameraModelId, hierarchyId: hierarchy?.id ?? '' };
+}
+
+/** Create (or reuse, by name) a camera asset, its secret and attributes, and associate it with the hub. */
+export async function provisionCamera(
+  clients: ProvisionClients,
+  hub: ProvisionedHub,
+  options: ProvisionCameraOptions,
+): Promise<ProvisionedCamera> {
+  const client = clients.sitewise;
+  const assetModelId = options.assetModelId ?? hub.cameraModelId;
+  const assetId = await ensureAsset(client, assetModelId, options.name);
+  let secretArn = options.secretArn;
+  if (secretArn === undefined && options.rtspUrl !== undefined) {
+    if (clients.secrets === undefined)
+      throw new Error('provisionCamera: rtspUrl needs a Secrets Manager client');
+    const secret = await clients.secrets.send(
+      new CreateSecretCommand({
+        Name: `CameraSecret-${hex(6)}`,
+        SecretString: JSON.stringify({ RTSPStreamURL: options.rtspUrl }),
+      }),
+    );
+    secretArn = secret.ARN;
+  }
+  const values: AttributeValues = {
+    [CameraProperty.streamName]: options.streamName,
+    ...(secretArn !== undefined && { [CameraProperty.secretArn]: secretArn }),
+    ...(options.captureStartTime !== undefined && {
+      [CameraProperty.captureStart]: options.captureStartTime,
+    }),
+    ...(options.captureDurationInMinutes !== undefined && {
+      [CameraProperty.captureDuration]: options.captureDurationInMinutes,
+    }),
+    ...(options.liveStreamingStartTime !== undefined && {
+      [CameraProperty.liveStart]: options.liveStreamingStartTime,
+    }),
+    ...(options.liveStreamingDurationInMinutes !== undefined && {
+      [CameraProperty.liveDuration]: options.liveStreamingDurationInMinutes,
+    }),
+    ...(options.localDataRetentionPeriodInMinutes !== undefined && {
+      [CameraProperty.retentionMinutes]: options.localDataRetentionPeriodInMinutes,
+    }),
+    ...options.attributes,
+  };
+  const propertyIds = await putAttributes(client, assetId, values);
+  const requestId = propertyIds[CameraProperty.uploadRequest];
+  if (options.notifications !== false && requestId !== undefined) {
+    await client.send(
+      new UpdateAssetPropertyCommand({
+        assetId,
+        propertyId: requestId,
+        propertyNotificationState: 'ENABLED',
+      }),
+    );
+  }
+  if (options.associate !== false && !(await isAssociated(client, hub, assetId))) {
+    await client.send(
+      new AssociateAssetsCommand({
+        assetId: hub.assetId,
+        hierarchyId: hub.hierarchyId,
+        childAssetId: assetId,
+      }),
+    );
+  }
+  return { assetId, assetModelId, ...(secretArn !== undefined && { secretArn }), propertyIds };
+}
+
+/** Write attribute values by property name; returns every property id of the asset by name. */
+export async function putAttributes(
+  client: IoTSiteWiseClient,
+  assetId: string,
+  values: AttributeValues,
+): Promise<Record<string, string>> {
+  const asset = await client.send(new DescribeAssetCommand({ assetId }));
+  const ids: Record<string, string> = {};
+  for (const p of asset.assetProperties ?? []) if (p.name && p.id) ids[p.name] = p.id;
+  const entries: PutAssetPropertyValueEntry[] = [];
+  const nowS = Math.floor(Date.now() / 1000);
+  for (const [name, value] of Object.entries(values)) {
+    const property = asset.assetProperties?.find((p) => sameName(p.name, name));
+    if (property?.id === undefined) throw new Error(`asset ${assetId} has no property ${name}`);
+    entries.push({
+      entryId: `e${entries.length}`,
+      assetId,
+      propertyId: property.id,
+      propertyValues: [
+        { value: variant(value), timestamp: { timeInSeconds: nowS, offsetInNanos: 0 }, quality: 'GOOD' },
+      ],
+    });
+  }
+  for (let i = 0; i < entries.length; i += 10) {
+    const out = await client.send(
+      new BatchPutAssetPropertyValueCommand({ entries: entries.slice(i, i + 10) }),
+    );
+    const failed = out.errorEntries?.[0];
+    if (failed !== undefined) {
+      throw new Error(
+        `writing attribute values of ${assetId} failed: ${failed.errors?.[0]?.errorMessage ?? ''}`,
+      );
+    }
+  }
+  return ids;
+}
+
+function variant(value: string | number | boolean): Variant {
+  if (typeof value === 'string') return { stringValue: value };
+  if (typeof value === 'boolean') return { booleanValue: value };
+  return Number.isInteger(value) ? { integerValue: value } : { doubleValue: value };
+}
+
+function propertyDefinition(spec: CameraPropertySpec): AssetModelPropertyDefinition {
+  return {
+    name: spec.name,
+    dataType: spec.dataType,
+    type:
+      spec.kind === 'attribute'
+        ? { attribute: spec.defaultValue === undefined ? {} : { defaultValue: spec.defaultValue } }
+        : { measurement: {} },
+  };
+}
+
+async function findModel(
+  client: IoTSiteWiseClient,
+  name: string | undefined,
+  prefix: string,
+): Promise<string | undefined> {
+  let nextToken: string | undefined;
+  do {
+    const page = await client.send(new ListAssetModelsCommand({ nextToken }));
+    const found = page.assetModelSummaries?.find((m) =>
+      name !== undefined ? m.name === name : (m.name ?? '').startsWith(prefix),
+    );
+    if (found?.id !== undefined) return found.id;
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return undefined;
+}
+
+async function ensureAsset(
+  client: IoTSiteWiseClient,
+  assetModelId: string,
+  name: string,
+  externalId?: string,
+): Promise<string> {
+  let nextToken: string | undefined;
+  do {
+    const page = await client.send(new ListAssetsCommand({ assetModelId, nextToken }));
+    const found = page.assetSummaries?.find((a) => a.name === name);
+    if (found?.id !== undefined) return found.id;
+    nextToken = page.nextToken;
+  } while (nextToken);
+  const out = await client.send(
+    new CreateAssetCommand({
+      assetName: name,
+      assetModelId,
+      ...(externalId !== undefined && { assetExternalId: externalId }),
+    }),
+  );
+  const assetId = out.assetId ?? '';
+  await waitActive(async () => (await client.send(new DescribeAssetCommand({ assetId }))).assetStatus?.state);
+  return assetId;
+}
+
+async function isAssociated(
+  client: IoTSiteWiseClient,
+  hub: ProvisionedHub,
+  assetId: string,
+): Promise<boolean> {
+  let nextToken: string | undefined;
+  do {
+    const page = await client.send(
+      new ListAssociatedAssetsCommand({
+        assetId: hub.assetId,
+        hierarchyId: hub.hierarchyId,
+        traversalDirection: 'CHILD',
+        nextToken,
+      }),
+    );
+    if (page.assetSummaries?.some((a) => a.id === assetId)) return true;
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return false;
+}
+
+async function describeModelState(
+  client: IoTSiteWiseClient,
+  assetModelId: string,
+): Promise<string | undefined> {
+  return (await client.send(new DescribeAssetModelCommand({ assetModelId }))).assetModelStatus?.state;
+}
+
+// SiteWise creates models and assets asynchronously (CREATING -> ACTIVE); AWS takes seconds.
+async function waitActive(state: () => Promise<string | undefined>, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 50;
+  for (;;) {
+    const s = await state();
+    if (s === undefined || s === 'ACTIVE') return;
+    if (s === 'FAILED') throw new Error('SiteWise reports the model or asset as FAILED');
+    if (Date.now() > deadline) throw new Error(`SiteWise model or asset still ${s} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    delay = Math.min(delay * 2, 2000);
+  }
+}
