@@ -13,7 +13,7 @@
 export { StreamUploader, type UploaderOptions, type UploaderEvents, type UploadJob } from './uploader.js';
 export type { UploaderTiming } from './run-session.js';
 export type { FragmentOrigin, RangeProgress } from './sources.js';
-export type { FragmentReader, UploadLedger, TimeRange } from './seams.js';
+export { rangesCover, type FragmentReader, type UploadLedger, type TimeRange } from './seams.js';
 export {
   ensureStream,
   mediaTypeFor,

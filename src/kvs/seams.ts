@@ -21,3 +21,17 @@ export interface UploadLedger {
   /** Records a persisted range (the store saves it durably in the background). */
   add(range: TimeRange): void;
 }
+
+/** True when [startMs, endMs) lies inside one of the sorted, merged `ranges` (for ledger adapters). */
+export function rangesCover(ranges: readonly TimeRange[], startMs: number, endMs: number): boolean {
+  let lo = 0;
+  let hi = ranges.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const r = ranges[mid] as TimeRange;
+    if (r.endMs < endMs) lo = mid + 1;
+    else if (r.startMs > startMs) hi = mid - 1;
+    else return true;
+  }
+  return false;
+}
