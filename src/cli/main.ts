@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // The kvs-edge command line. Each subcommand lives in its own file; this one only dispatches.
 import { runDemo } from './demo.js';
+import { runSchedule } from './schedule.js';
 
 const USAGE = `usage: kvs-edge <command>
 
 commands:
   start            run the component (as Greengrass does)
   demo             offline demo against the local cloud and a test camera
+  schedule explain check a schedule: kvs-edge schedule explain "<cron>" --duration <minutes>
   help             this text`;
 
 export async function cli(argv: string[]): Promise<number> {
@@ -18,6 +20,8 @@ export async function cli(argv: string[]): Promise<number> {
     }
     case 'demo':
       return runDemo(rest);
+    case 'schedule':
+      return runSchedule(rest);
     case undefined:
     case 'help':
     case '--help':
