@@ -2,6 +2,7 @@
 // SIGTERM from a service manager), stop every camera source the proper way (SIGINT to each child so
 // it writes EOS and the last fragment is flushed; SIGKILL after the grace period), then exit. Without it
 // Node would die at once and, with the children in their own process groups, leave them behind.
+import os from 'node:os';
 import { liveSources } from './camera-source.js';
 import { stopAllChildren } from './launcher.js';
 
@@ -31,6 +32,9 @@ export function installProcessGuard(options: GuardOptions = {}): () => void {
     void stopAllSources(options.graceMs ?? 5000).finally(() => {
       if (options.exit === false) return;
       uninstall();
+      // The shell convention for death by a signal, in case Node runs out of work before the
+      // re-raised signal is delivered.
+      process.exitCode = 128 + (os.constants.signals[signal] ?? 0);
       process.kill(process.pid, signal);
     });
   };
