@@ -81,6 +81,7 @@ export type EbmlEvent =
 /** The body is not well-formed EBML/Matroska. */
 export class EbmlError extends Error {
   readonly code = 'INVALID_EBML';
+  override name = 'EbmlError';
 }
 
 interface Open {

@@ -45,6 +45,7 @@ const NUMBER_PREFIX = '913438523331814323877303020';
 /** The requested range does not hold fragments that can be played as one file. */
 export class FragmentExportError extends Error {
   readonly code = 'FRAGMENT_EXPORT';
+  override name = 'FragmentExportError';
 }
 
 export class FragmentStore {

@@ -206,13 +206,13 @@ class ActiveSession {
   }
 
   /** Tears everything down (socket closed by either side, or the service stopping). */
-  close(): void {
+  close(destroy = true): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#finished = true;
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
-    if (!this.#s.res.writableFinished) this.#s.res.destroy();
+    if (destroy && !this.#s.res.writableFinished) this.#s.res.destroy();
     this.#s.onDone();
     this.#ctx.log?.info(
       { stream: this.#s.streamName, session: this.#s.id, fragments: this.#accepted },
@@ -290,8 +290,13 @@ class ActiveSession {
             { stream: this.#s.streamName, fragments: this.#accepted },
             'fault: cutting PutMedia connection',
           );
-          this.#s.req.socket.destroy();
-          this.close();
+          // FIN without the final chunk: the client reads the ACKs already sent, then a broken response.
+          // destroy() right away could reset the connection and lose those ACKs in flight.
+          const socket = this.#s.req.socket;
+          socket.end();
+          const linger = setTimeout(() => socket.destroy(), LINGER_MS);
+          socket.once('close', () => clearTimeout(linger));
+          this.close(false);
         });
         return;
       }
@@ -306,7 +311,10 @@ class ActiveSession {
     this.#acks = this.#acks.then(async () => {
       const delay = this.#ctx.faults.ackDelayMs;
       if (delay > 0) await new Promise<void>((resolve) => this.#timer(setTimeout(resolve, delay)));
-      if (!this.#closed && !this.#s.res.writableEnded) this.#s.res.write(JSON.stringify(ack));
+      const res = this.#s.res;
+      if (this.#closed || res.writableEnded) return;
+      // Wait for the flush so a following cut or close cannot discard this ACK.
+      await new Promise<void>((resolve) => res.write(JSON.stringify(ack), () => resolve()));
     });
   }
 

@@ -144,24 +144,23 @@ export class PutMediaSession {
   push(chunk: Buffer): SessionOutput[] {
     if (this.#failed) return [];
     this.#chunks.push(chunk);
-    return this.#run(() => {
-      const events = this.#walker.push(chunk);
-      const out = this.#handle(events);
+    return this.#run((out) => {
+      this.#handle(this.#walker.push(chunk), out);
       this.#checkBuffered();
-      return out;
     });
   }
 
   /** The request body ended cleanly: completes the open fragment. */
   end(): SessionOutput[] {
     if (this.#failed) return [];
-    return this.#run(() => this.#handle(this.#walker.end()));
+    return this.#run((out) => this.#handle(this.#walker.end(), out));
   }
 
-  #run(work: () => SessionOutput[]): SessionOutput[] {
+  /** Runs `work`, keeping what it produced before a rule broke (earlier fragments stay accepted). */
+  #run(work: (out: SessionOutput[]) => void): SessionOutput[] {
     const out: SessionOutput[] = [];
     try {
-      out.push(...work());
+      work(out);
     } catch (err) {
       if (!(err instanceof Violation) && !(err instanceof EbmlError)) throw err;
       this.#failed = true;
@@ -178,8 +177,7 @@ export class PutMediaSession {
     return out;
   }
 
-  #handle(events: EbmlEvent[]): SessionOutput[] {
-    const out: SessionOutput[] = [];
+  #handle(events: EbmlEvent[], out: SessionOutput[]): void {
     for (const ev of events) {
       switch (ev.kind) {
         case 'start':
@@ -196,7 +194,6 @@ export class PutMediaSession {
           break;
       }
     }
-    return out;
   }
 
   #checkBuffered(): void {
