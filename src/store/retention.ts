@@ -168,6 +168,8 @@ export class Retention {
   }
 
   #uploaded(seg: Segment): boolean {
+    // A file with no complete fragment covers no time, and "all of nothing is uploaded" is no reason.
+    if (seg.endMs <= seg.startMs) return false;
     return seg.uploadedByName || this.#ledger.isPersisted(seg.cameraId, seg.startMs, seg.endMs);
   }
 

@@ -13,7 +13,7 @@ const run = promisify(execFile);
 let generation = 1000;
 
 /** matroskamux (streamable) bytes of `seconds` of 160x120 15 fps H.264 with a keyframe every second. */
-export async function capture(seconds: number): Promise<Buffer> {
+export async function capture(seconds: number, bitrateKbps = 256): Promise<Buffer> {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'store-capture-'));
   const file = path.join(dir, 'capture.mkv');
   try {
@@ -21,7 +21,8 @@ export async function capture(seconds: number): Promise<Buffer> {
       '-q',
       'videotestsrc',
       `num-buffers=${seconds * 15}`,
-      'pattern=ball',
+      // Snow does not compress: the bitrate asked for is the bitrate written.
+      bitrateKbps > 256 ? 'pattern=snow' : 'pattern=ball',
       '!',
       'video/x-raw,width=160,height=120,framerate=15/1',
       '!',
@@ -29,6 +30,7 @@ export async function capture(seconds: number): Promise<Buffer> {
       'key-int-max=15',
       'speed-preset=ultrafast',
       'tune=zerolatency',
+      `bitrate=${bitrateKbps}`,
       '!',
       'h264parse',
       '!',
