@@ -165,7 +165,7 @@ t.test('DeleteAfterUpload: a closed file goes once its whole range is persisted'
 // A real 2 MB tmpfs when this process may mount one (root in CI containers); otherwise a folder whose
 // StoreFiles layer throws ENOSPC past the same byte budget.
 async function smallDisk(
-  t: Tap.Test,
+  t: { teardown(fn: () => unknown): void },
   bytes: number,
 ): Promise<{ root: string; files?: StoreFiles; kind: string }> {
   const root = await fsp.mkdtemp(path.join(os.tmpdir(), 'store-disk-'));
