@@ -9,7 +9,7 @@ import path from 'node:path';
 import { liveChildPids } from '../../src/gst/index.js';
 import { decodeAll, ffprobe, packetTimes } from '../helpers/media.js';
 import { startTestCamera, type TestCameraOptions } from '../helpers/test-camera.js';
-import { alive, startSource, writeRecording, type Harness } from './harness.js';
+import { alive, startSource, writeRecording, type Harness } from './fixtures/harness.js';
 
 const PASSWORD = 'Sekr3t:p@ss/word';
 const LATENCY_MS = 200;

@@ -6,7 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestCamera } from '../helpers/test-camera.js';
-import { alive, startSource } from './harness.js';
+import { alive, startSource } from './fixtures/harness.js';
 
 const PASSWORD = 'Sekr3t:p@ss/word';
 const creds = { user: 'viewer', password: PASSWORD };
