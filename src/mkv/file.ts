@@ -188,13 +188,13 @@ async function* readOwn(
         reader.push(chunk as Buffer);
       } catch (e) {
         if (!(e instanceof MkvError)) throw e;
-        failed = true;
-        break;
+        failed = true; // garbage: clusters that ended before it still count
       }
       for (const c of ready.splice(0)) {
         if (pending !== undefined) yield toFragment(pending, c.startMs);
         pending = c;
       }
+      if (failed) break;
     }
   } finally {
     stream.destroy();

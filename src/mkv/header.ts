@@ -32,7 +32,7 @@ export function parseInfo(payload: Buffer): SourceInfo {
   for (const c of children(payload)) {
     if (c.id === ID.TimecodeScale) info.timecodeScaleNs = readUint(c.data) || 1_000_000;
     else if (c.id === ID.SegmentUID) info.segmentUid = c.data;
-    else if (c.id === ID.DateUTC) info.dateUtcMs = MATROSKA_EPOCH_MS + Math.round(readInt(c.data) / 1e6);
+    else if (c.id === ID.DateUTC) info.dateUtcMs = MATROSKA_EPOCH_MS + Math.floor(readInt(c.data) / 1e6);
     else if (c.id === ID.MuxingApp) info.muxingApp = c.data.toString('utf8');
   }
   return info;

@@ -7,7 +7,7 @@
 // reader never holds more than one element plus the chunk it is in.
 import { MkvError } from './errors.js';
 import { elementLevel } from './ids.js';
-import { readId, readSize } from './vint.js';
+import { readId, readSize, vintWidth } from './vint.js';
 
 /** One thing the reader found. Offsets are absolute byte positions in the stream. */
 export type EbmlEvent =
@@ -89,9 +89,15 @@ export class EbmlStreamReader {
   end(): { truncatedBytes: number } {
     const truncatedBytes = this.#pendingLength + this.#skipRemaining;
     const at = this.#offset;
+    // Leftover bytes that begin a 4-byte ID begin a top-level element (Matroska gives only level-0/1
+    // elements 4-byte IDs), so an unknown-size cluster before them was complete.
+    const first = this.#skipRemaining === 0 ? this.#pending[0]?.[0] : undefined;
+    const topLevelNext = first !== undefined && vintWidth(first) === 4;
     while (this.#stack.length > 0) {
       const top = this.#stack.pop()!;
-      const complete = truncatedBytes === 0 && (top.end === undefined || top.end === at);
+      const unknownDone =
+        top.end === undefined && (truncatedBytes === 0 || (topLevelNext && (top.level ?? 0) >= 1));
+      const complete = unknownDone || (truncatedBytes === 0 && top.end === at);
       this.#onEvent({ kind: 'end', id: top.id, offset: at, complete });
     }
     this.#pending = [];

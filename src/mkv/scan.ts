@@ -13,7 +13,7 @@ import {
 } from './header.js';
 import { elementLevel, ID } from './ids.js';
 import { readBlockGroup } from './block.js';
-import { readId, readSize } from './vint.js';
+import { readId, readSize, vintWidth } from './vint.js';
 import { readUint } from './writer.js';
 
 /** One cluster of a scanned file; times in epoch ms (see scanFile). */
@@ -133,7 +133,7 @@ async function scan(r: PositionalReader, options: ScanOptions): Promise<ScanResu
     const h = await r.header(pos);
     if (h === undefined || h.size === undefined || h.id === ID.Cluster) break;
     const end = pos + h.headerLength + h.size;
-    if (end > segmentEnd) return { ...empty, validLength: pos };
+    if (end > segmentEnd) return empty; // cut inside the header: nothing to keep
     if (h.id === ID.Info || h.id === ID.Tracks) {
       const data = Buffer.from(await r.bytes(pos + h.headerLength, h.size));
       if (h.id === ID.Info) info = parseInfo(data);
@@ -206,7 +206,12 @@ async function scanCluster(
   const last = new Map<number, number>();
   while (pos < limit) {
     const h = await r.header(pos);
-    if (h === undefined) return undefined;
+    if (h === undefined) {
+      // A partial 4-byte ID at the end starts a top-level element: the unknown-size cluster is done.
+      const first = (await r.bytes(pos, 1))[0];
+      if (size === undefined && first !== undefined && vintWidth(first) === 4) break;
+      return undefined;
+    }
     const level = elementLevel(h.id);
     if (size === undefined && level !== undefined && level <= 1) break;
     if (h.size === undefined || pos + h.headerLength + h.size > limit) return undefined;
