@@ -34,6 +34,7 @@ export class CachedCredentials implements CredentialSource {
   }
 
   async get(): Promise<AwsCredentialIdentity> {
+    if (this.#pending) return this.#pending;
     const c = this.#current;
     if (c && !this.#forceNext && !this.#expiresSoon(c)) return c;
     // Concurrent callers share one fetch.

@@ -62,11 +62,13 @@ export async function startCloud(
   return { kvs, tes, authority, provider, control: sdkStreamControl(client) };
 }
 
-let raw: Promise<Buffer> | undefined;
+const raw = new Map<number, Promise<Buffer>>();
 
-/** ~`seconds` of 320x240 H.264 with a 1 s GOP as streamable Matroska, encoded once per process. */
-function encoded(seconds: number): Promise<Buffer> {
-  raw ??= new Promise((resolve, reject) => {
+/** ~`seconds` of H.264 (width x 3/4 width) with a 1 s GOP as streamable Matroska, encoded once per width. */
+function encoded(seconds: number, width: number): Promise<Buffer> {
+  const cached = raw.get(width);
+  if (cached) return cached;
+  const p = new Promise<Buffer>((resolve, reject) => {
     const gst = spawn(
       'gst-launch-1.0',
       [
@@ -74,7 +76,7 @@ function encoded(seconds: number): Promise<Buffer> {
         'videotestsrc',
         `num-buffers=${seconds * 10}`,
         '!',
-        'video/x-raw,width=320,height=240,framerate=10/1',
+        `video/x-raw,width=${width},height=${(width * 3) / 4},framerate=10/1`,
         '!',
         'x264enc',
         'key-int-max=10',
@@ -99,14 +101,15 @@ function encoded(seconds: number): Promise<Buffer> {
       code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`gst-launch exited ${code}`)),
     );
   });
-  return raw;
+  raw.set(width, p);
+  return p;
 }
 
 let generation = 1000;
 
 /** Real fragments (1 s each) whose first frame is at epochBaseMs. */
-export async function makeFragments(epochBaseMs: number, seconds = 60): Promise<Fragment[]> {
-  const bytes = await encoded(Math.max(seconds, 60));
+export async function makeFragments(epochBaseMs: number, seconds = 60, width = 320): Promise<Fragment[]> {
+  const bytes = await encoded(Math.max(seconds, 60), width);
   const out: Fragment[] = [];
   const f = new Fragmenter({
     epochBaseMs,
