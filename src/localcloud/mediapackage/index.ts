@@ -1,0 +1,370 @@
+// AWS Elemental MediaPackage VOD stand-in (REST-JSON, camelCase) for the unmodified
+// @aws-sdk/client-mediapackage-vod: packaging groups, packaging configurations (HLS, DASH, CMAF, MSS)
+// and assets, plus tags. An asset gets one egress endpoint per configuration of its group; each goes
+// QUEUED -> PROCESSING -> PLAYABLE over short settable delays, or FAILED when the source named by
+// sourceArn is missing from the local S3. PLAYABLE HLS and CMAF endpoints serve the HLS source from S3
+// re-rooted under the egress URL (no repackaging); DASH and MSS endpoints are not served.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { posix } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../../log/index.js';
+import type { S3Service } from '../s3/index.js';
+import {
+  VodError,
+  VodResources,
+  assetView,
+  configView,
+  groupView,
+  manifestFile,
+  notFound,
+  unprocessable,
+  type Asset,
+} from './resources.js';
+
+/** Options of startMediaPackageVodService. */
+export interface MediaPackageVodOptions {
+  host?: string;
+  port?: number;
+  /** Where asset sources (sourceArn) are looked up and egress content is read from. */
+  s3: Pick<S3Service, 'getObject'>;
+  log?: Logger;
+  /** Time an egress endpoint stays QUEUED (default 100 ms), then PROCESSING (default 200 ms). */
+  queuedMs?: number;
+  processingMs?: number;
+  region?: string;
+  accountId?: string;
+}
+
+/** A control-plane error to inject: status, exception name, message. */
+export interface VodFault {
+  status: number;
+  errorType: string;
+  message?: string;
+  times?: number;
+}
+
+/** A running MediaPackage VOD stand-in. */
+export interface MediaPackageVodService {
+  readonly endpoint: string;
+  readonly port: number;
+  /** Mutable: apply to assets created afterwards. */
+  queuedMs: number;
+  processingMs: number;
+  /** The operation (e.g. 'CreateAsset') fails with this error for the next `times` calls. */
+  failOperation(operation: string, fault: VodFault): void;
+  /** Egress status per configuration id of an asset (undefined for an unknown asset). */
+  egressStatus(assetId: string): Record<string, string> | undefined;
+  stop(): Promise<void>;
+}
+
+type Json = Record<string, unknown>;
+// Control-plane bodies are small; refuse rather than buffer anything large.
+const MAX_BODY = 1024 * 1024;
+
+async function readJson(req: http.IncomingMessage): Promise<Json> {
+  let text = '';
+  for await (const c of req as AsyncIterable<Buffer>) {
+    text += c.toString('utf8');
+    if (text.length > MAX_BODY) throw unprocessable('request body too large');
+  }
+  if (text.trim() === '') return {};
+  try {
+    const v: unknown = JSON.parse(text);
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) return v as Json;
+  } catch {
+    // fall through
+  }
+  throw unprocessable('request body is not a JSON object');
+}
+
+function send(res: http.ServerResponse, status: number, body?: Json): void {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-requestid': randomUUID(),
+  });
+  res.end(text);
+}
+
+function page<T>(items: T[], q: URLSearchParams): { items: T[]; nextToken?: string } {
+  const max = Number(q.get('maxResults') ?? 1000);
+  if (!Number.isInteger(max) || max < 1 || max > 1000) throw unprocessable('maxResults must be 1-1000');
+  const token = q.get('nextToken');
+  const start = token === null ? 0 : Number(Buffer.from(token, 'base64url').toString());
+  if (!Number.isInteger(start) || start < 0) throw unprocessable('nextToken is not valid');
+  const next =
+    start + max < items.length ? Buffer.from(String(start + max)).toString('base64url') : undefined;
+  return { items: items.slice(start, start + max), nextToken: next };
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.m3u8': 'application/vnd.apple.mpegurl',
+  '.ts': 'video/MP2T',
+  '.mp4': 'video/mp4',
+  '.aac': 'audio/aac',
+  '.vtt': 'text/vtt',
+};
+
+export async function startMediaPackageVodService(
+  options: MediaPackageVodOptions,
+): Promise<MediaPackageVodService> {
+  const host = options.host ?? '127.0.0.1';
+  const log = options.log;
+  let endpoint = '';
+  const resources = new VodResources(
+    `arn:aws:mediapackage-vod:${options.region ?? 'us-east-1'}:${options.accountId ?? '111122223333'}`,
+    () => endpoint,
+  );
+  const faults = new Map<string, VodFault>();
+  const timers = new Set<NodeJS.Timeout>();
+  const delays = { queuedMs: options.queuedMs ?? 100, processingMs: options.processingMs ?? 200 };
+
+  const later = (ms: number, fn: () => void) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      fn();
+    }, ms);
+    timers.add(timer);
+  };
+
+  const ingest = (asset: Asset) => {
+    const { queuedMs, processingMs } = delays;
+    later(queuedMs, () => {
+      for (const e of asset.egressEndpoints) e.status = 'PROCESSING';
+      later(processingMs, () => {
+        const found = options.s3.getObject(asset.source.bucket, asset.source.key) !== undefined;
+        for (const e of asset.egressEndpoints) e.status = found ? 'PLAYABLE' : 'FAILED';
+        log?.info({ asset: asset.id, playable: found }, 'MediaPackage VOD asset ingested');
+      });
+    });
+  };
+
+  const api = async (
+    method: string,
+    parts: string[],
+    q: URLSearchParams,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+  ) => {
+    const [collection, rawId, sub] = parts;
+    const id = rawId === undefined ? undefined : decodeURIComponent(rawId);
+    const op = operationName(method, collection, id, sub);
+    if (!op) throw notFound(`${method} /${parts.join('/')} is not a MediaPackage VOD operation`);
+    const fault = faults.get(op);
+    if (fault) {
+      const left = (fault.times ?? 1) - 1;
+      if (left <= 0) faults.delete(op);
+      else fault.times = left;
+      throw new VodError(fault.status, fault.errorType, fault.message ?? 'failed by fault injection');
+    }
+    const body = method === 'POST' || method === 'PUT' ? await readJson(req) : {};
+    const assetCount = (groupId: string) =>
+      [...resources.assets.values()].filter((a) => a.packagingGroupId === groupId).length;
+    switch (op) {
+      case 'CreatePackagingGroup':
+        return send(res, 200, groupView(resources.createGroup(body)));
+      case 'DescribePackagingGroup': {
+        const g = resources.group(id!);
+        return send(res, 200, groupView(g, assetCount(g.id)));
+      }
+      case 'ListPackagingGroups': {
+        const p = page([...resources.groups.values()], q);
+        return send(res, 200, {
+          packagingGroups: p.items.map((g) => groupView(g, assetCount(g.id))),
+          nextToken: p.nextToken,
+        });
+      }
+      case 'UpdatePackagingGroup': {
+        const g = resources.group(id!);
+        if (body.authorization !== undefined) g.authorization = body.authorization as Json;
+        return send(res, 200, groupView(g, assetCount(g.id)));
+      }
+      case 'ConfigureLogs': {
+        const g = resources.group(id!);
+        g.egressAccessLogs = body.egressAccessLogs as Json | undefined;
+        return send(res, 200, groupView(g));
+      }
+      case 'DeletePackagingGroup':
+        resources.deleteGroup(id!);
+        return send(res, 202);
+      case 'CreatePackagingConfiguration':
+        return send(res, 200, configView(resources.createConfig(body)));
+      case 'DescribePackagingConfiguration':
+        return send(res, 200, configView(resources.config(id!)));
+      case 'ListPackagingConfigurations': {
+        const groupId = q.get('packagingGroupId');
+        const all = [...resources.configs.values()].filter(
+          (c) => groupId === null || c.packagingGroupId === groupId,
+        );
+        const p = page(all, q);
+        return send(res, 200, { packagingConfigurations: p.items.map(configView), nextToken: p.nextToken });
+      }
+      case 'DeletePackagingConfiguration':
+        resources.config(id!);
+        resources.configs.delete(id!);
+        return send(res, 202);
+      case 'CreateAsset': {
+        const asset = resources.createAsset(body);
+        ingest(asset);
+        return send(res, 200, assetView(asset));
+      }
+      case 'DescribeAsset':
+        return send(res, 200, assetView(resources.asset(id!)));
+      case 'ListAssets': {
+        const groupId = q.get('packagingGroupId');
+        const all = [...resources.assets.values()].filter(
+          (a) => groupId === null || a.packagingGroupId === groupId,
+        );
+        const p = page(all, q);
+        return send(res, 200, { assets: p.items.map((a) => assetView(a, true)), nextToken: p.nextToken });
+      }
+      case 'DeleteAsset':
+        resources.asset(id!);
+        resources.assets.delete(id!);
+        return send(res, 202);
+      case 'ListTagsForResource':
+        return send(res, 200, { tags: resources.byArn(id!).tags });
+      case 'TagResource': {
+        const r = resources.byArn(id!);
+        const tags = body.tags;
+        if (tags === null || typeof tags !== 'object' || Array.isArray(tags))
+          throw unprocessable('tags must be a map');
+        Object.assign(r.tags, tags);
+        return send(res, 204);
+      }
+      case 'UntagResource': {
+        const r = resources.byArn(id!);
+        for (const k of q.getAll('tagKeys')) delete r.tags[k];
+        return send(res, 204);
+      }
+    }
+  };
+
+  // GET <domainName>/out/v1/<asset>/<config>/<x>/<file>: the source playlist re-rooted, or any
+  // S3 object next to it (child playlists, segments) by relative path.
+  const egress = (parts: string[], res: http.ServerResponse) => {
+    const [, groupHex, out, v1, assetHex, configHex, _x, ...rest] = parts;
+    const asset = [...resources.assets.values()].find((a) => a.hex === assetHex);
+    const config = [...resources.configs.values()].find((c) => c.hex === configHex);
+    const group = asset && resources.groups.get(asset.packagingGroupId);
+    const endpoint = asset?.egressEndpoints.find((e) => e.packagingConfigurationId === config?.id);
+    const servable = config?.kind === 'hlsPackage' || config?.kind === 'cmafPackage';
+    if (
+      out !== 'out' ||
+      v1 !== 'v1' ||
+      !asset ||
+      !config ||
+      group?.hex !== groupHex ||
+      endpoint?.status !== 'PLAYABLE' ||
+      !servable
+    ) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      return void res.end('Not Found');
+    }
+    const file = rest.map(decodeURIComponent).join('/');
+    const dir = posix.dirname(asset.source.key);
+    const key = file === manifestFile(config) ? asset.source.key : posix.normalize(posix.join(dir, file));
+    const obj = key.startsWith('..') ? undefined : options.s3.getObject(asset.source.bucket, key);
+    if (!obj) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      return void res.end('Not Found');
+    }
+    res.writeHead(200, {
+      'content-type': CONTENT_TYPES[posix.extname(key)] ?? obj.contentType,
+      'content-length': obj.body.length,
+    });
+    res.end(obj.body);
+  };
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const parts = url.pathname.split('/').filter((p) => p !== '');
+    if (parts[0] === 'egress' && req.method === 'GET') return egress(parts, res);
+    api(req.method ?? 'GET', parts, url.searchParams, req, res).catch((err: unknown) => {
+      req.resume();
+      const e =
+        err instanceof VodError
+          ? err
+          : new VodError(500, 'InternalServerErrorException', 'internal error in the stand-in');
+      if (!(err instanceof VodError)) log?.error({ err }, 'MediaPackage VOD stand-in request failed');
+      const text = JSON.stringify({ message: e.message });
+      res.writeHead(e.status, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(text),
+        'x-amzn-errortype': e.errorType,
+        'x-amzn-requestid': randomUUID(),
+      });
+      res.end(text);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  endpoint = `http://${host}:${port}`;
+  log?.info({ endpoint }, 'MediaPackage VOD stand-in listening');
+  let stopped: Promise<void> | undefined;
+  return {
+    endpoint,
+    port,
+    get queuedMs() {
+      return delays.queuedMs;
+    },
+    set queuedMs(ms: number) {
+      delays.queuedMs = ms;
+    },
+    get processingMs() {
+      return delays.processingMs;
+    },
+    set processingMs(ms: number) {
+      delays.processingMs = ms;
+    },
+    failOperation: (operation, fault) => void faults.set(operation, { ...fault }),
+    egressStatus: (assetId) => {
+      const a = resources.assets.get(assetId);
+      return a && Object.fromEntries(a.egressEndpoints.map((e) => [e.packagingConfigurationId, e.status]));
+    },
+    stop() {
+      stopped ??= new Promise<void>((resolve) => {
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return stopped;
+    },
+  };
+}
+
+const NAMES: Record<string, Record<string, string>> = {
+  assets: {
+    'POST-': 'CreateAsset',
+    'GET-': 'ListAssets',
+    'GET-id': 'DescribeAsset',
+    'DELETE-id': 'DeleteAsset',
+  },
+  packaging_groups: {
+    'POST-': 'CreatePackagingGroup',
+    'GET-': 'ListPackagingGroups',
+    'GET-id': 'DescribePackagingGroup',
+    'PUT-id': 'UpdatePackagingGroup',
+    'DELETE-id': 'DeletePackagingGroup',
+    'PUT-id-configure_logs': 'ConfigureLogs',
+  },
+  packaging_configurations: {
+    'POST-': 'CreatePackagingConfiguration',
+    'GET-': 'ListPackagingConfigurations',
+    'GET-id': 'DescribePackagingConfiguration',
+    'DELETE-id': 'DeletePackagingConfiguration',
+  },
+  tags: { 'GET-id': 'ListTagsForResource', 'POST-id': 'TagResource', 'DELETE-id': 'UntagResource' },
+};
+
+function operationName(method: string, collection?: string, id?: string, sub?: string): string | undefined {
+  if (collection === undefined) return undefined;
+  const key = `${method}-${id === undefined ? '' : 'id'}${sub === undefined ? '' : `-${sub}`}`;
+  return NAMES[collection]?.[key];
+}
