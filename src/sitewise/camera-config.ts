@@ -90,7 +90,8 @@ export function buildCameraConfig(input: CameraInput, checkSchedule: ScheduleChe
     const p = property(name, ['STRING']);
     if (p === undefined) return undefined;
     const v = value(p);
-    const s = typeof v === 'string' ? v.trim() : undefined;
+    // The getting-started model's defaults ("<Replace with ...>") mean the user has not set it yet.
+    const s = typeof v === 'string' && !/^<replace with/i.test(v.trim()) ? v.trim() : undefined;
     if ((s === undefined || s === '') && required) {
       problems.push(`${where}: property ${name} has no value; set it on the asset`);
       return undefined;

@@ -21,6 +21,7 @@ import {
 } from './camera-config.js';
 import { HUB_MODEL_PREFIX, sameName } from './contract.js';
 import { awsErrorName, describeError, HubError } from './errors.js';
+import { quartzScheduleCheck } from './schedule-check.js';
 
 /** The hub asset the connector serves. */
 export interface HubInfo {
@@ -52,8 +53,8 @@ export interface DiscoveryOptions {
   hubAssetId?: string;
   /** AWS_IOT_THING_NAME. */
   thingName?: string;
-  /** Schedule validation (the schedule module's parser); returns the reason when invalid. */
-  checkSchedule: ScheduleCheck;
+  /** Schedule validation; default: the schedule module's Quartz parser in the system time zone. */
+  checkSchedule?: ScheduleCheck;
   /** Among cameras sharing a stream name, these keep it (the ones already running, on a reload). */
   preferAssetIds?: Iterable<string>;
   log?: Logger;
@@ -162,6 +163,7 @@ export async function discoverCameras(options: DiscoveryOptions): Promise<Discov
   const { client, signal } = options;
   const hub = await describeHub(client, hubReference(options.hubAssetId, options.thingName), signal);
   const ids = await listCameraAssetIds(client, hub, signal);
+  const checkSchedule = options.checkSchedule ?? quartzScheduleCheck();
   const models = new Map<string, Promise<DescribeAssetModelCommandOutput>>();
   const describeModel = (assetModelId: string): Promise<DescribeAssetModelCommandOutput> => {
     let model = models.get(assetModelId);
@@ -174,7 +176,7 @@ export async function discoverCameras(options: DiscoveryOptions): Promise<Discov
 
   const results = await mapLimited(ids, CAMERA_CONCURRENCY, async (assetId) => {
     try {
-      return await readCamera(client, assetId, describeModel, options.checkSchedule, signal);
+      return await readCamera(client, assetId, describeModel, checkSchedule, signal);
     } catch (err) {
       if (signal?.aborted) throw err;
       return {

@@ -35,6 +35,7 @@ export {
   type DiscoveryProblem,
   type HubInfo,
 } from './discovery.js';
+export { quartzScheduleCheck } from './schedule-check.js';
 export {
   parseNotification,
   parseRequest,

@@ -233,7 +233,9 @@ export async function putAttributes(
   const ids: Record<string, string> = {};
   for (const p of asset.assetProperties ?? []) if (p.name && p.id) ids[p.name] = p.id;
   const entries: PutAssetPropertyValueEntry[] = [];
-  const nowS = Math.floor(Date.now() / 1000);
+  // Full precision: a value stamped earlier than the asset's creation would lose to the model default.
+  const nowMs = Date.now();
+  const timestamp = { timeInSeconds: Math.floor(nowMs / 1000), offsetInNanos: (nowMs % 1000) * 1_000_000 };
   for (const [name, value] of Object.entries(values)) {
     const property = asset.assetProperties?.find((p) => sameName(p.name, name));
     if (property?.id === undefined) throw new Error(`asset ${assetId} has no property ${name}`);
@@ -241,9 +243,7 @@ export async function putAttributes(
       entryId: `e${entries.length}`,
       assetId,
       propertyId: property.id,
-      propertyValues: [
-        { value: variant(value), timestamp: { timeInSeconds: nowS, offsetInNanos: 0 }, quality: 'GOOD' },
-      ],
+      propertyValues: [{ value: variant(value), timestamp, quality: 'GOOD' }],
     });
   }
   for (let i = 0; i < entries.length; i += 10) {
