@@ -38,13 +38,19 @@ export async function startMqttBroker(options: MqttOptions = {}): Promise<MqttBr
     socket.once('close', () => sockets.delete(socket));
     routeConnection(socket, aedes, options.log);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    // aedes runs a heartbeat timer from creation on; without this the process would never exit.
+    await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
   let stopped: Promise<void> | undefined;
   return {
