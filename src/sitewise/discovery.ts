@@ -4,13 +4,10 @@
 import {
   DescribeAssetCommand,
   DescribeAssetModelCommand,
-  GetAssetPropertyValueCommand,
   ListAssociatedAssetsCommand,
-  type AssetProperty,
   type DescribeAssetCommandOutput,
   type DescribeAssetModelCommandOutput,
   type IoTSiteWiseClient,
-  type Variant,
 } from '@aws-sdk/client-iotsitewise';
 import type { Logger } from '../log/index.js';
 import {
@@ -22,6 +19,7 @@ import {
 import { HUB_MODEL_PREFIX, sameName } from './contract.js';
 import { awsErrorName, describeError, HubError } from './errors.js';
 import { quartzScheduleCheck } from './schedule-check.js';
+import { readAttribute } from './attributes.js';
 
 /** The hub asset the connector serves. */
 export interface HubInfo {
@@ -235,52 +233,6 @@ async function readCamera(
     },
     checkSchedule,
   );
-}
-
-/** The attribute's value on the asset, else the model's default (what SiteWise itself reports). */
-async function readAttribute(
-  client: IoTSiteWiseClient,
-  assetId: string,
-  property: AssetProperty,
-  defaultValue: string | undefined,
-  signal?: AbortSignal,
-): Promise<AttributeValue> {
-  let variant: Variant | undefined;
-  try {
-    const out = await client.send(new GetAssetPropertyValueCommand({ assetId, propertyId: property.id }), {
-      abortSignal: signal,
-    });
-    variant = out.propertyValue?.value;
-  } catch (err) {
-    if (awsErrorName(err) !== 'ResourceNotFoundException') throw err;
-  }
-  const value = variantValue(variant);
-  if (value !== undefined || defaultValue === undefined) return value;
-  return parseDefault(defaultValue, property.dataType);
-}
-
-/** The JavaScript value of a SiteWise Variant. */
-export function variantValue(variant: Variant | undefined): AttributeValue {
-  if (variant === undefined) return undefined;
-  if (variant.stringValue !== undefined) return variant.stringValue;
-  if (variant.integerValue !== undefined) return variant.integerValue;
-  if (variant.doubleValue !== undefined) return variant.doubleValue;
-  if (variant.booleanValue !== undefined) return variant.booleanValue;
-  return undefined;
-}
-
-function parseDefault(text: string, dataType: string | undefined): AttributeValue {
-  switch (dataType) {
-    case 'INTEGER':
-    case 'DOUBLE': {
-      const n = Number(text);
-      return text.trim() === '' || Number.isNaN(n) ? text : n;
-    }
-    case 'BOOLEAN':
-      return text.toLowerCase() === 'true' ? true : text.toLowerCase() === 'false' ? false : text;
-    default:
-      return text;
-  }
 }
 
 // Two cameras writing one stream would interleave two videos; one keeps the name, the others are

@@ -11,6 +11,17 @@ import { BatchPutAssetPropertyValueCommand, type IoTSiteWiseClient } from '@aws-
 import type { Logger } from '../log/index.js';
 import { awsErrorName, describeError } from './errors.js';
 import { Journal, pointKey, type JournalEntry } from './journal.js';
+import {
+  backoffDelay,
+  CONTENT_ERRORS,
+  MAX_BATCH_ENTRIES,
+  MAX_FUTURE_MS,
+  OLDEST_POINT_AGE_MS,
+  RETRIABLE,
+  toWireEntry,
+} from './outbox-policy.js';
+
+export { MAX_BATCH_ENTRIES } from './outbox-policy.js';
 
 /** A range to publish: SiteWise point timestamp = startMs, value = endMs in epoch seconds (DOUBLE). */
 export interface StatusPoint {
@@ -39,31 +50,6 @@ export interface StatusOutboxOptions {
   log?: Logger;
 }
 
-/** SiteWise's limits (BatchPutAssetPropertyValue). */
-export const MAX_BATCH_ENTRIES = 10;
-const DAY_MS = 24 * 60 * 60 * 1000;
-/** Oldest timestamp SiteWise takes is 7 days back; we keep an hour clear of the edge. */
-export const OLDEST_POINT_AGE_MS = 7 * DAY_MS - 60 * 60 * 1000;
-/** SiteWise refuses timestamps more than 10 minutes ahead; points further ahead than this wait. */
-export const MAX_FUTURE_MS = 9 * 60 * 1000;
-
-// Entry errors that a later attempt can fix. AccessDenied is here because permissions are fixed by
-// people while we keep the data; the cap bounds what waits.
-const RETRIABLE = new Set([
-  'InternalFailureException',
-  'ServiceUnavailableException',
-  'ThrottlingException',
-  'LimitExceededException',
-  'ConflictingOperationException',
-  'AccessDeniedException',
-]);
-// Whole-call errors that blame the content of the request, not the service or the network.
-const CONTENT_ERRORS = new Set([
-  'InvalidRequestException',
-  'ResourceNotFoundException',
-  'ValidationException',
-]);
-
 /** A durable outbox of status points for SiteWise. */
 export class StatusOutbox {
   readonly #options: StatusOutboxOptions;
@@ -83,6 +69,8 @@ export class StatusOutbox {
   #sent = 0;
   #dropped = 0;
   #warnedFuture = false;
+  // Set by put(); a put that lands while the loop is between batches must not be slept through.
+  #dirty = false;
 
   private constructor(
     options: StatusOutboxOptions,
@@ -208,6 +196,7 @@ export class StatusOutbox {
   }
 
   #kick(): void {
+    this.#dirty = true;
     this.#wake?.();
   }
 
@@ -231,6 +220,7 @@ export class StatusOutbox {
 
   // Choose up to 10 entries, oldest first; enforce SiteWise's time window on the way.
   async #nextBatch(): Promise<JournalEntry[]> {
+    this.#dirty = false;
     const now = this.#now();
     const oldest = now - OLDEST_POINT_AGE_MS;
     const batch: JournalEntry[] = [];
@@ -278,25 +268,7 @@ export class StatusOutbox {
   async #send(batch: JournalEntry[]): Promise<boolean> {
     const now = this.#now();
     const oldest = now - OLDEST_POINT_AGE_MS;
-    const entries = batch.map((e) => {
-      // A range that began before the window is published from the window's edge: still true, and sendable.
-      const startMs = Math.max(e.startMs, Math.ceil(oldest / 1000) * 1000);
-      return {
-        entryId: String(e.seq),
-        assetId: e.assetId,
-        propertyId: e.propertyId,
-        propertyValues: [
-          {
-            value: { doubleValue: e.endMs / 1000 },
-            timestamp: {
-              timeInSeconds: Math.floor(startMs / 1000),
-              offsetInNanos: (startMs % 1000) * 1_000_000,
-            },
-            quality: 'GOOD' as const,
-          },
-        ],
-      };
-    });
+    const entries = batch.map((e) => toWireEntry(e, oldest));
     for (const e of batch) this.#inFlight.add(e.seq);
     try {
       const out = await this.#options.client.send(new BatchPutAssetPropertyValueCommand({ entries }));
@@ -355,10 +327,7 @@ export class StatusOutbox {
   }
 
   #backoffMs(): number {
-    const base = this.#options.backoff?.baseMs ?? 1000;
-    const max = this.#options.backoff?.maxMs ?? 60_000;
-    const delay = Math.min(max, base * 2 ** Math.min(this.#failures - 1, 16));
-    return Math.round(delay * (0.5 + Math.random() / 2));
+    return backoffDelay(this.#failures, this.#options.backoff);
   }
 
   #notifyIdle(): void {
@@ -369,7 +338,7 @@ export class StatusOutbox {
 
   // Wait for ms (forever when undefined); a put ends the wait only when wakeOnPut (not during backoff).
   #sleep(ms: number | undefined, wakeOnPut: boolean): Promise<void> {
-    if (this.#closed) return Promise.resolve();
+    if (this.#closed || (wakeOnPut && this.#dirty)) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(this.#timer);
