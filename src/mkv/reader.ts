@@ -65,21 +65,32 @@ export class EbmlStreamReader {
   }
 
   push(chunk: Buffer): void {
-    if (chunk.length === 0) return;
-    if (this.#skipRemaining > 0) {
-      const n = Math.min(this.#skipRemaining, chunk.length);
-      this.#skipRemaining -= n;
-      this.#offset += n;
-      if (n === chunk.length) return;
-      chunk = chunk.subarray(n);
+    while (chunk.length > 0) {
+      if (this.#skipRemaining > 0) {
+        const n = Math.min(this.#skipRemaining, chunk.length);
+        this.#skipRemaining -= n;
+        this.#offset += n;
+        chunk = chunk.subarray(n);
+        continue;
+      }
+      if (this.#pendingLength === 0) {
+        this.#parse(chunk);
+        return;
+      }
+      // Complete the held element with just the bytes it lacks, so only that element is copied and
+      // the rest of the chunk is parsed in place.
+      const want = this.#need - this.#pendingLength;
+      if (chunk.length < want) {
+        this.#pending.push(chunk);
+        this.#pendingLength += chunk.length;
+        return;
+      }
+      const head = Buffer.concat([...this.#pending, chunk.subarray(0, want)]);
+      chunk = chunk.subarray(want);
+      this.#pending = [];
+      this.#pendingLength = 0;
+      this.#parse(head);
     }
-    this.#pending.push(chunk);
-    this.#pendingLength += chunk.length;
-    if (this.#pendingLength < this.#need) return;
-    const buf = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending);
-    this.#pending = [];
-    this.#pendingLength = 0;
-    this.#parse(buf);
   }
 
   /**

@@ -1,7 +1,7 @@
 // Reading recordings: our own segment files (byte for byte), splitmuxsink files with zero-based
 // timecodes, truncated and garbage tails, and scanFile's cheap index.
 import t from 'tap';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readFragmentsFromFile, scanFile, serializeFragments, type Fragment } from '../../src/mkv/index.js';
@@ -99,6 +99,13 @@ t.test(
       const file = join(dir, name);
       const first = (await packetTimes(file))[0]!.pts;
       if (name === files[0]) t.ok(first < 0.1, `${name} starts near 0 (${first})`);
+      const scan = await scanFile(file);
+      t.equal(
+        scan.validLength,
+        statSync(file).size,
+        `${name}: a whole finished file is all valid (never truncated)`,
+      );
+      t.notOk(scan.ownFormat);
       const got = await collect(file, { baseEpochMs: base, nextGeneration: () => ++generation });
       t.ok(got.length >= 1);
       t.equal(got[0]!.startMs, base, 'first fragment at the given base');
