@@ -103,9 +103,9 @@ export class Schedule {
         { expression },
       );
     }
-    const first = this.#cron.nextWallMinute(1)!;
-    const second = this.#cron.nextWallMinute(first + 1);
-    if (second !== undefined && second - first < durationMinutes) {
+    const first = this.#cron.nextWallMinute(1);
+    const second = first === undefined ? undefined : this.#cron.nextWallMinute(first + 1);
+    if (first !== undefined && second !== undefined && second - first < durationMinutes) {
       throw new ScheduleError(
         'DURATION_TOO_LONG',
         `duration ${durationMinutes} minutes is longer than the ${second - first} minutes between ` +

@@ -95,6 +95,7 @@ t.test('durations: checked the way the reference did, plus the holes it left', a
   t.equal(check('0 8 * * ?', 1.5).split(':')[0], 'DURATION_INVALID');
   t.equal(check('0 8 * * ?', -5).split(':')[0], 'DURATION_INVALID');
   t.equal(check('0 12 1 6 ? 2025', 100000), 'ok', 'a one-shot start has no gap to exceed');
+  t.equal(check('0 0 1 1 ? 1970', 5).split(':')[0], 'SCHEDULE_EXPIRED', 'its only start is the epoch itself');
   t.equal(
     check('0 12 1 1 ? 2020', 60),
     'SCHEDULE_EXPIRED: cron "0 12 1 1 ? 2020" has no window after 2024-05-01T00:00:00.000Z: all its start times are in the past',
