@@ -32,8 +32,10 @@ export interface FragmenterOptions {
   minFragmentMs?: number;
   /** A GOP longer than this draws the GOP_TOO_LONG warning (once). Default 10000. */
   maxFragmentMs?: number;
-  /** A fragment without a keyframe is cut here (KVS maximum 20 s). Default 20000. */
+  /** A fragment without a keyframe is cut so it ends by this age (KVS maximum 20 s). Default 20000. */
   hardLimitMs?: number;
+  /** A fragment is cut like a too-long GOP before its payload passes this (KVS maximum 50 MB). Default 45 MB. */
+  maxFragmentBytes?: number;
   /** How long a closed fragment waits for late audio before it is emitted. Default 1000. */
   reorderWindowMs?: number;
   onFragment: (f: Fragment) => void;
@@ -52,6 +54,8 @@ export interface FragmenterStats {
 interface Building {
   startMs: number;
   blocks: BlockRef[];
+  /** Payload bytes so far (for maxFragmentBytes). */
+  bytes: number;
 }
 
 const ENTER = new Set<number>([ID.Segment, ID.Cluster]);
@@ -82,6 +86,8 @@ export class Fragmenter {
       minFragmentMs: 1000,
       maxFragmentMs: 10_000,
       hardLimitMs: 20_000,
+      // Below KVS's 50 MB fragment limit with room for block and cluster headers.
+      maxFragmentBytes: 45_000_000,
       reorderWindowMs: 1000,
       ...options,
     };
@@ -206,12 +212,14 @@ export class Fragmenter {
     if (isPrimary && keyframe) {
       if (cur === undefined || this.#waitKey) {
         this.#waitKey = false;
-        this.#current = { startMs: timeMs, blocks: [block] };
+        this.#current = { startMs: timeMs, blocks: [block], bytes: payload.length };
       } else if (timeMs - cur.startMs >= this.#o.minFragmentMs) {
         this.#close(timeMs);
         this.#current!.blocks.unshift(block);
+        this.#current!.bytes += payload.length;
       } else {
         cur.blocks.push(block);
+        cur.bytes += payload.length;
       }
       return;
     }
@@ -230,11 +238,14 @@ export class Fragmenter {
             'GOP (I-frame interval) to 1-4 s.',
         );
       }
-      if (age >= this.#o.hardLimitMs) {
+      // Cut before this frame if it would end past the limit, so the fragment stays within it; same
+      // when the fragment grows too big for KVS.
+      const frame = this.#frameMs.get(track) ?? 0;
+      if (age + frame > this.#o.hardLimitMs || cur.bytes + payload.length > this.#o.maxFragmentBytes) {
         this.#close(timeMs);
+        this.stats.droppedBlocks += 1 + this.#current!.blocks.length;
         this.#current = undefined;
         this.#waitKey = true;
-        this.stats.droppedBlocks++;
         return;
       }
     } else if (timeMs < cur.startMs) {
@@ -242,6 +253,7 @@ export class Fragmenter {
       return;
     }
     cur.blocks.push(block);
+    cur.bytes += payload.length;
   }
 
   // Closes the current fragment at `boundary` and opens the next one with the non-primary blocks
@@ -257,7 +269,11 @@ export class Fragmenter {
     }
     cur.blocks = keep;
     this.#closing = { frag: cur, boundary, passed: new Set(moved.map((b) => b.track)) };
-    this.#current = { startMs: boundary, blocks: moved };
+    this.#current = {
+      startMs: boundary,
+      blocks: moved,
+      bytes: moved.reduce((n, b) => n + b.payload.length, 0),
+    };
   }
 
   #flushClosing(): void {

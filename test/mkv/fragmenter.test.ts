@@ -71,6 +71,17 @@ t.test(
   },
 );
 
+t.test('a fragment about to pass maxFragmentBytes is cut like an overlong GOP', async (t) => {
+  // 25 fps, 10-byte frames: 40 frames (400 bytes) fit, the 41st would pass 405.
+  const { fragments, stats } = fragmentAll([gopStream(4, 2000)], { maxFragmentBytes: 405 });
+  t.same(starts(fragments), [0, 2000]);
+  t.same(
+    fragments.map((f) => f.endMs - f.startMs),
+    [1600, 1600],
+  );
+  t.equal(stats.droppedBlocks, 20);
+});
+
 t.test('GOPs between 10 and 20 s stay whole, with a warning', async (t) => {
   const { fragments, warnings } = fragmentAll([gopStream(30, 12_000)]);
   t.same(starts(fragments), [0, 12_000, 24_000]);
