@@ -11,6 +11,7 @@ const USAGE = `Usage: npm run local-cloud -- [options]
   --state <dir>         keep SiteWise, Secrets Manager and KVS state in <dir> across restarts
   --env-json <file>     where to write the environment as JSON (default .local-cloud/env.json)
   --sitewise-port <n>   --secrets-port <n>   --kvs-port <n>   --mqtt-port <n>   --tes-port <n>
+  --s3-port <n>   --mediapackage-port <n>
                         fixed ports (default: free ports)
   --socket <path>       Greengrass IPC socket path (default: a temp path)
   --thing-name <name>   value of AWS_IOT_THING_NAME (default local-thing)
@@ -42,6 +43,8 @@ export async function main(argv: string[]): Promise<void> {
       'kvs-port': { type: 'string' },
       'mqtt-port': { type: 'string' },
       'tes-port': { type: 'string' },
+      's3-port': { type: 'string' },
+      'mediapackage-port': { type: 'string' },
       socket: { type: 'string' },
       'thing-name': { type: 'string' },
       region: { type: 'string' },
@@ -58,7 +61,7 @@ export async function main(argv: string[]): Promise<void> {
   // Logs go to stderr so stdout stays exactly the export lines.
   const log = createLogger({ level, destination: process.stderr, name: 'local-cloud' });
   const ports: LocalCloudPorts = {};
-  for (const name of ['sitewise', 'secrets', 'kvs', 'mqtt', 'tes'] as const) {
+  for (const name of ['sitewise', 'secrets', 'kvs', 'mqtt', 'tes', 's3', 'mediapackage'] as const) {
     const p = port(values[`${name}-port`], `--${name}-port`);
     if (p !== undefined) ports[name] = p;
   }
@@ -78,7 +81,9 @@ export async function main(argv: string[]): Promise<void> {
   console.log('# Local cloud running. Paste these into the shell that runs the connector:');
   for (const [k, v] of Object.entries(cloud.env)) console.log(`export ${k}=${shellQuote(v)}`);
   console.log(`# Written as JSON to ${envFile}`);
-  console.log('# SiteWise clients need disableHostPrefix: true (see docs/localcloud.md).');
+  console.log(
+    '# SiteWise clients need disableHostPrefix: true, S3 clients forcePathStyle: true (docs/localcloud.md).',
+  );
   console.log(
     '# For tools outside a Greengrass component (static keys; they take precedence over the above):',
   );

@@ -4,11 +4,14 @@
 //
 // startLocalCloud() starts them all and returns their handles plus `env`, the environment a connector
 // process needs (SDK endpoint variables, the token exchange service, the IPC socket, the MQTT URL).
-// Each service also starts on its own from its folder: sitewise/, secrets/, mqtt/, tes/, nucleus/, kvs/.
+// Each service also starts on its own from its folder: sitewise/, secrets/, mqtt/, tes/, nucleus/, kvs/,
+// s3/, mediapackage/.
 // The CLI (cli.ts, `npm run local-cloud`) wraps this for people.
 import path from 'node:path';
 import type { Logger } from '../log/index.js';
 import { startKvsService, type KvsService, type KvsServiceOptions } from './kvs/index.js';
+import { startMediaPackageVodService, type MediaPackageVodService } from './mediapackage/index.js';
+import { startS3Service, type S3Service } from './s3/index.js';
 import { startMqttBroker, type MqttBroker } from './mqtt/index.js';
 import { startNucleus, type Nucleus } from './nucleus/index.js';
 import { startSecretsManagerService, type SecretsManagerService } from './secrets/index.js';
@@ -28,6 +31,8 @@ export {
   type TokenExchangeService,
 } from './tes/index.js';
 export { startKvsService, type KvsService } from './kvs/index.js';
+export { startS3Service, type S3Service } from './s3/index.js';
+export { startMediaPackageVodService, type MediaPackageVodService } from './mediapackage/index.js';
 export { FaultInjector, type InjectedFault } from './http/index.js';
 
 /** Port of each service; 0 or missing picks a free one. */
@@ -37,12 +42,14 @@ export interface LocalCloudPorts {
   kvs?: number;
   mqtt?: number;
   tes?: number;
+  s3?: number;
+  mediapackage?: number;
 }
 
 /** Options of startLocalCloud; everything is optional. */
 export interface LocalCloudOptions {
   ports?: LocalCloudPorts;
-  /** Folder for persistent state (SiteWise, Secrets Manager, KVS streams and fragments); memory only when omitted. */
+  /** Folder for persistent state (SiteWise, Secrets Manager, KVS, S3); memory only when omitted. */
   stateDir?: string;
   region?: string;
   accountId?: string;
@@ -68,6 +75,8 @@ export interface LocalCloud {
   readonly sitewise: SiteWiseService;
   readonly secrets: SecretsManagerService;
   readonly kvs: KvsService;
+  readonly s3: S3Service;
+  readonly mediapackage: MediaPackageVodService;
   readonly mqtt: MqttBroker;
   readonly tes: TokenExchangeService;
   readonly nucleus: Nucleus;
@@ -145,14 +154,26 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         ...(options.configuration !== undefined && { configuration: options.configuration }),
         ...(log && { log }),
       }).then(track),
+      startS3Service({
+        port: ports.s3 ?? 0,
+        ...(sub('s3') !== undefined && { stateDir: sub('s3') }),
+        ...(log && { log }),
+      }).then(track),
     ] as const);
     for (const r of results) if (r.status === 'rejected') throw r.reason;
-    const [tes, sitewise, secrets, kvs, nucleus] = results.map(
+    const [tes, sitewise, secrets, kvs, nucleus, s3] = results.map(
       (r) => (r as PromiseFulfilledResult<unknown>).value,
-    ) as [TokenExchangeService, SiteWiseService, SecretsManagerService, KvsService, Nucleus];
-    // LOCAL CLOUD WIRING PENDING: S3 (src/localcloud/s3, startS3Service) and MediaPackage VOD
-    // (src/localcloud/mediapackage, startMediaPackageVodService({ s3 })) are built separately; when they
-    // land, start them here and add AWS_ENDPOINT_URL_S3 and AWS_ENDPOINT_URL_MEDIAPACKAGE_VOD to env.
+    ) as [TokenExchangeService, SiteWiseService, SecretsManagerService, KvsService, Nucleus, S3Service];
+    // MediaPackage reads asset sources from S3, so it starts once S3 is up.
+    const mediapackage = track(
+      await startMediaPackageVodService({
+        port: ports.mediapackage ?? 0,
+        s3,
+        region,
+        accountId,
+        ...(log && { log }),
+      }),
+    );
 
     const env: Record<string, string> = {
       AWS_REGION: region,
@@ -160,6 +181,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       AWS_ENDPOINT_URL_IOTSITEWISE: sitewise.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
       AWS_ENDPOINT_URL_KINESIS_VIDEO: kvs.endpoint,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_ENDPOINT_URL_MEDIAPACKAGE_VOD: mediapackage.endpoint,
       AWS_CONTAINER_CREDENTIALS_FULL_URI: tes.credentialsUri,
       AWS_CONTAINER_AUTHORIZATION_TOKEN: tes.authToken,
       AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT: nucleus.socketPath,
@@ -172,6 +195,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       sitewise,
       secrets,
       kvs,
+      s3,
+      mediapackage,
       mqtt,
       tes,
       nucleus,

@@ -19,6 +19,8 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { KinesisVideoClient, ListStreamsCommand } from '@aws-sdk/client-kinesis-video';
+import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { ListPackagingGroupsCommand, MediaPackageVodClient } from '@aws-sdk/client-mediapackage-vod';
 import { greengrasscoreipc } from 'aws-iot-device-sdk-v2';
 import { startLocalCloud, type LocalCloud } from '../../src/localcloud/index.js';
 
@@ -52,6 +54,8 @@ t.test('SDK clients configured only by the environment reach every service', asy
     AWS_ENDPOINT_URL_IOTSITEWISE: /^http:\/\/127\.0\.0\.1:\d+$/,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: /^http:\/\/127\.0\.0\.1:\d+$/,
     AWS_ENDPOINT_URL_KINESIS_VIDEO: /^http:\/\/127\.0\.0\.1:\d+$/,
+    AWS_ENDPOINT_URL_S3: /^http:\/\/127\.0\.0\.1:\d+$/,
+    AWS_ENDPOINT_URL_MEDIAPACKAGE_VOD: /^http:\/\/127\.0\.0\.1:\d+$/,
     AWS_CONTAINER_CREDENTIALS_FULL_URI: /^http:\/\/127\.0\.0\.1:\d+\/2016-11-01\/credentialprovider\/$/,
     LOCALCLOUD_MQTT_URL: /^mqtt:\/\/127\.0\.0\.1:\d+$/,
     AWS_IOT_THING_NAME: 'local-thing',
@@ -61,7 +65,12 @@ t.test('SDK clients configured only by the environment reach every service', asy
   const sitewise = new IoTSiteWiseClient({ disableHostPrefix: true });
   const secrets = new SecretsManagerClient({});
   const kvs = new KinesisVideoClient({});
-  t.teardown(() => [sitewise, secrets, kvs].forEach((c) => c.destroy()));
+  const s3 = new S3Client({ forcePathStyle: true });
+  const vod = new MediaPackageVodClient({});
+  t.teardown(() => [sitewise, secrets, kvs, s3, vod].forEach((c) => c.destroy()));
+  await s3.send(new CreateBucketCommand({ Bucket: 'videos' }));
+  t.same((await s3.send(new ListObjectsV2Command({ Bucket: 'videos' }))).KeyCount, 0);
+  t.same((await vod.send(new ListPackagingGroupsCommand({}))).PackagingGroups, []);
   await secrets.send(new CreateSecretCommand({ Name: 'cam', SecretString: '{"RTSPStreamURL":"rtsp://x"}' }));
   t.equal(
     (await secrets.send(new GetSecretValueCommand({ SecretId: 'cam' }))).SecretString,
