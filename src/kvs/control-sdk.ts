@@ -3,9 +3,10 @@ import {
   CreateStreamCommand,
   DescribeStreamCommand,
   GetDataEndpointCommand,
+  KinesisVideoClient,
   TagStreamCommand,
-  type KinesisVideoClient,
 } from '@aws-sdk/client-kinesis-video';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { CreateStreamSpec, StreamControl, StreamDescription } from './control.js';
 
 function errorName(err: unknown): string | undefined {
@@ -56,4 +57,24 @@ export function sdkStreamControl(client: KinesisVideoClient): StreamControl {
       return out.DataEndpoint;
     },
   };
+}
+
+/** What the runtime knows when it builds the control-plane client. */
+export interface KinesisVideoControlOptions {
+  region: string;
+  /** Override for the local cloud; AWS's regional endpoint when omitted. */
+  endpoint?: string;
+  credentials: AwsCredentialIdentityProvider;
+}
+
+/** A StreamControl over a new KinesisVideoClient; destroy() releases its sockets. */
+export function kinesisVideoControl(
+  options: KinesisVideoControlOptions,
+): StreamControl & { destroy(): void } {
+  const client = new KinesisVideoClient({
+    region: options.region,
+    credentials: options.credentials,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+  });
+  return { ...sdkStreamControl(client), destroy: () => client.destroy() };
 }

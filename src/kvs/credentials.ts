@@ -2,6 +2,7 @@
 // (fromNodeProviderChain), which on Greengrass reads the token exchange service. This cache adds
 // what a long-lived streaming client needs on top: refresh shortly before expiry, and a forced
 // refresh after the service says 403 (expired token or keys rotated under us).
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 
 /** Where signing credentials come from; get() never returns credentials about to expire. */
@@ -60,4 +61,16 @@ export class CachedCredentials implements CredentialSource {
   #expiresSoon(c: AwsCredentialIdentity): boolean {
     return c.expiration !== undefined && c.expiration.getTime() - this.#now() < this.#refreshBeforeMs;
   }
+}
+
+/**
+ * The production source: the SDK's default chain (on Greengrass the token exchange service, via
+ * AWS_CONTAINER_CREDENTIALS_FULL_URI), cached as above. Also returns the provider for SDK clients.
+ */
+export function defaultCredentialSource(): {
+  source: CredentialSource;
+  provider: AwsCredentialIdentityProvider;
+} {
+  const provider = fromNodeProviderChain();
+  return { source: new CachedCredentials(provider), provider };
 }

@@ -23,8 +23,8 @@ export {
   type CreateStreamSpec,
   type EnsureStreamOptions,
 } from './control.js';
-export { sdkStreamControl } from './control-sdk.js';
-export { CachedCredentials, type CredentialSource } from './credentials.js';
+export { sdkStreamControl, kinesisVideoControl, type KinesisVideoControlOptions } from './control-sdk.js';
+export { CachedCredentials, defaultCredentialSource, type CredentialSource } from './credentials.js';
 export { signPutMedia, producerTimestamp, type PutMediaRequestSpec, type SignedPutMedia } from './signer.js';
 export { AckParser, type Ack, type AckEventType } from './ack-parser.js';
 export { ackErrorAction, type AckErrorAction } from './error-ids.js';

@@ -2,7 +2,7 @@
 // holding each recorded fragment exactly once (or skipped with a reason), never a hole.
 import t from 'tap';
 import type { UploaderEvents } from '../../src/kvs/index.js';
-import { makeFragments, recordedStore, startCloud, storedStarts, until, uploader } from './fixtures.js';
+import { makeFragments, recordedStore, startCloud, storedStarts, until, uploader } from './fixtures/cloud.js';
 
 const CAM = 'cam-faults';
 

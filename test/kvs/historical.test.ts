@@ -1,5 +1,5 @@
 import t from 'tap';
-import { makeFragments, recordedStore, startCloud, storedStarts, uploader } from './fixtures.js';
+import { makeFragments, recordedStore, startCloud, storedStarts, uploader } from './fixtures/cloud.js';
 
 const CAM = 'cam-hist';
 

@@ -17,7 +17,7 @@ import {
   storedStarts,
   until,
   uploader,
-} from './fixtures.js';
+} from './fixtures/cloud.js';
 
 const CAM = 'cam-live';
 

@@ -16,7 +16,14 @@ import {
   type StreamControl,
 } from '../../src/kvs/index.js';
 import { LiveQueue } from '../../src/kvs/live-queue.js';
-import { makeFragments, quietLog, recordedStore, startCloud, storedStarts, uploader } from './fixtures.js';
+import {
+  makeFragments,
+  quietLog,
+  recordedStore,
+  startCloud,
+  storedStarts,
+  uploader,
+} from './fixtures/cloud.js';
 
 t.test('producer start timestamp always has three millisecond digits', async (t) => {
   t.equal(producerTimestamp(1700000000005), '1700000000.005');

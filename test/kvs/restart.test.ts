@@ -3,9 +3,9 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { makeFragments, recordedStore, startCloud, storedStarts, until } from './fixtures.js';
+import { makeFragments, recordedStore, startCloud, storedStarts, until } from './fixtures/cloud.js';
 
-const CHILD = fileURLToPath(new URL('./upload-child.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('./fixtures/upload-child.ts', import.meta.url));
 const CAM = 'cam-restart';
 
 function runChild(config: object, onLine: (line: string) => void) {
