@@ -24,6 +24,11 @@ export interface BlockRef {
   durationMs?: number;
 }
 
+/** A block's header fields and payload as read from the source (before retiming). */
+export interface ParsedBlock extends BlockHeader {
+  keyframe: boolean;
+}
+
 interface BlockHeader {
   track: number;
   trackBytes: Buffer;
@@ -47,7 +52,7 @@ function parseBlockHeader(data: Buffer, offset: number): BlockHeader {
 }
 
 /** Block header fields of a SimpleBlock payload. */
-export function readSimpleBlock(data: Buffer, offset = 0): BlockHeader & { keyframe: boolean } {
+export function readSimpleBlock(data: Buffer, offset = 0): ParsedBlock {
   const h = parseBlockHeader(data, offset);
   return { ...h, keyframe: (h.flags & 0x80) !== 0 };
 }
@@ -59,7 +64,7 @@ export function readSimpleBlock(data: Buffer, offset = 0): BlockHeader & { keyfr
 export function readBlockGroup(
   data: Buffer,
   offset = 0,
-): (BlockHeader & { keyframe: boolean; durationTicks?: number }) | undefined {
+): (ParsedBlock & { durationTicks?: number }) | undefined {
   let block: Buffer | undefined;
   let referenced = false;
   let durationTicks: number | undefined;

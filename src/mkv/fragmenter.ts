@@ -7,49 +7,16 @@
 // track has passed the cut. So no block time ever goes backwards across fragments (KVS error 4004).
 // Each fragment is written as one cluster; its header is the canonical header for exactly the tracks
 // it holds, so a silent track leaves the header (a new generation) instead of causing KVS error 4011.
-import type { Logger } from '../log/index.js';
-import type { Fragment, StreamHeader } from './fragment.js';
-import { buildCluster, readBlockGroup, readSimpleBlock, type BlockRef } from './block.js';
-import { makeHeader, parseInfo, parseTracks, type SourceInfo, type SourceTrack } from './header.js';
+import type { StreamHeader } from './fragment.js';
+import { buildCluster, readBlockGroup, readSimpleBlock, type BlockRef, type ParsedBlock } from './block.js';
+import { parseInfo, parseTracks, type SourceInfo, type SourceTrack } from './header.js';
+import { HeaderGenerations } from './generations.js';
+import type { FragmenterOptions, FragmenterStats, FragmenterWarning } from './fragmenter-options.js';
 import { ID } from './ids.js';
 import { EbmlStreamReader, type EbmlEvent } from './reader.js';
 import { readUint } from './writer.js';
 
-/** Something odd in the input that the fragmenter worked around; `code` is stable. */
-export interface FragmenterWarning {
-  code: 'GOP_TOO_LONG' | 'TRACK_SILENT' | 'LATE_BLOCK_DROPPED' | 'UNKNOWN_TRACK';
-  message: string;
-}
-
-/** Fragmenter settings; the defaults follow KVS's fragment limits. */
-export interface FragmenterOptions {
-  /** Wall clock (epoch ms) at pipeline running time 0: block time = epochBaseMs + running time. */
-  epochBaseMs: number;
-  /** Hands out header generation numbers (unique across the process, so across Fragmenters). */
-  nextGeneration: () => number;
-  log?: Logger;
-  /** Shortest fragment that may be closed at a keyframe (KVS minimum 1 s). Default 1000. */
-  minFragmentMs?: number;
-  /** A GOP longer than this draws the GOP_TOO_LONG warning (once). Default 10000. */
-  maxFragmentMs?: number;
-  /** A fragment without a keyframe is cut so it ends by this age (KVS maximum 20 s). Default 20000. */
-  hardLimitMs?: number;
-  /** A fragment is cut like a too-long GOP before its payload passes this (KVS maximum 50 MB). Default 45 MB. */
-  maxFragmentBytes?: number;
-  /** How long a closed fragment waits for late audio before it is emitted. Default 1000. */
-  reorderWindowMs?: number;
-  onFragment: (f: Fragment) => void;
-  /** Called when a new header generation begins, before its first fragment. */
-  onHeader?: (h: StreamHeader) => void;
-  onWarning?: (w: FragmenterWarning) => void;
-}
-
-/** Counters for health reporting. */
-export interface FragmenterStats {
-  bytesIn: number;
-  fragments: number;
-  droppedBlocks: number;
-}
+export type { FragmenterOptions, FragmenterStats, FragmenterWarning } from './fragmenter-options.js';
 
 interface Building {
   startMs: number;
@@ -66,6 +33,7 @@ export class Fragmenter {
   readonly #o: Required<Omit<FragmenterOptions, 'log' | 'onHeader' | 'onWarning'>> &
     Pick<FragmenterOptions, 'log' | 'onHeader' | 'onWarning'>;
   readonly #reader: EbmlStreamReader;
+  readonly #generations: HeaderGenerations;
   #info: SourceInfo | undefined;
   #tracks: SourceTrack[] = [];
   #video: number | undefined;
@@ -73,11 +41,9 @@ export class Fragmenter {
   #current: Building | undefined;
   #closing: { frag: Building; boundary: number; passed: Set<number> } | undefined;
   #waitKey = true;
-  #header: StreamHeader | undefined;
   #lastTime = new Map<number, number>();
   #frameMs = new Map<number, number>();
   #warned = new Set<string>();
-  #silent = new Set<number>();
   #ended = false;
   readonly stats: FragmenterStats = { bytesIn: 0, fragments: 0, droppedBlocks: 0 };
 
@@ -91,6 +57,12 @@ export class Fragmenter {
       reorderWindowMs: 1000,
       ...options,
     };
+    this.#generations = new HeaderGenerations({
+      nextGeneration: options.nextGeneration,
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.onHeader ? { onHeader: options.onHeader } : {}),
+      warn: (code, message) => this.#warn(code, message),
+    });
     this.#reader = new EbmlStreamReader({
       masters: ENTER,
       skip: SKIP,
@@ -100,7 +72,7 @@ export class Fragmenter {
 
   /** The current header generation (undefined until the first fragment). */
   get header(): StreamHeader | undefined {
-    return this.#header;
+    return this.#generations.current;
   }
 
   /** Feed bytes as they arrive, in any chunking. Throws MkvError on malformed input. */
@@ -124,32 +96,13 @@ export class Fragmenter {
   #onEvent(e: EbmlEvent): void {
     if (e.kind === 'element') {
       switch (e.id) {
-        case ID.SimpleBlock: {
-          const b = readSimpleBlock(e.data, e.offset);
-          this.#onBlock(
-            b.track,
-            this.#clusterTicks + b.relative,
-            b.keyframe,
-            b.flags,
-            b.trackBytes,
-            b.payload,
-          );
+        case ID.SimpleBlock:
+          this.#onBlock(readSimpleBlock(e.data, e.offset));
           return;
-        }
         case ID.BlockGroup: {
           const b = readBlockGroup(e.data, e.offset);
-          if (b === undefined) return;
-          const scale = this.#info?.timecodeScaleNs ?? 1e6;
-          const durationMs = b.durationTicks === undefined ? undefined : (b.durationTicks * scale) / 1e6;
-          this.#onBlock(
-            b.track,
-            this.#clusterTicks + b.relative,
-            b.keyframe,
-            b.flags,
-            b.trackBytes,
-            b.payload,
-            durationMs,
-          );
+          const scale = (this.#info?.timecodeScaleNs ?? 1e6) / 1e6;
+          if (b) this.#onBlock(b, b.durationTicks === undefined ? undefined : b.durationTicks * scale);
           return;
         }
         case ID.Timecode:
@@ -172,15 +125,10 @@ export class Fragmenter {
     }
   }
 
-  #onBlock(
-    track: number,
-    ticks: number,
-    keyframe: boolean,
-    flags: number,
-    trackBytes: Buffer,
-    payload: Buffer,
-    durationMs?: number,
-  ): void {
+  #onBlock(parsed: ParsedBlock, durationMs?: number): void {
+    const { track, flags, trackBytes, payload } = parsed;
+    let keyframe = parsed.keyframe;
+    const ticks = this.#clusterTicks + parsed.relative;
     if (!this.#tracks.some((t) => t.info.number === track)) {
       this.#warnOnce('UNKNOWN_TRACK', `block for track ${track}, which Tracks does not declare; dropped`);
       this.stats.droppedBlocks++;
@@ -295,19 +243,7 @@ export class Fragmenter {
 
   #emit(frag: Building, nextStart: number | undefined): void {
     const present = new Set(frag.blocks.map((b) => b.track));
-    const tracks = this.#tracks.filter((t) => present.has(t.info.number));
-    for (const t of this.#tracks) {
-      const n = t.info.number;
-      if (!present.has(n) && !this.#silent.has(n)) {
-        this.#silent.add(n);
-        this.#warn(
-          'TRACK_SILENT',
-          `track ${n} (${t.info.codecId}) has no frames in the fragment at ${frag.startMs}; it is left out ` +
-            'of the stream header (new header generation) until it has frames again',
-        );
-      } else if (present.has(n)) this.#silent.delete(n);
-    }
-    const header = this.#headerFor(tracks);
+    const header = this.#generations.forFragment(this.#info?.segmentUid, this.#tracks, present, frag.startMs);
     let endMs = frag.startMs;
     for (const b of frag.blocks) {
       const d = b.durationMs ?? this.#frameMs.get(b.track) ?? 0;
@@ -317,20 +253,6 @@ export class Fragmenter {
     const bytes = buildCluster(frag.startMs, frag.blocks);
     this.stats.fragments++;
     this.#o.onFragment({ startMs: frag.startMs, endMs: Math.round(endMs), keyframe: true, bytes, header });
-  }
-
-  #headerFor(tracks: SourceTrack[]): StreamHeader {
-    const uid = this.#info?.segmentUid;
-    const candidate = makeHeader(0, uid, tracks);
-    if (this.#header !== undefined && this.#header.bytes.equals(candidate.bytes)) return this.#header;
-    candidate.generation = this.#o.nextGeneration();
-    this.#header = candidate;
-    this.#o.log?.info(
-      { generation: candidate.generation, tracks: tracks.map((t) => t.info.codecId) },
-      'new stream header generation',
-    );
-    this.#o.onHeader?.(candidate);
-    return candidate;
   }
 
   // Frame duration for endMs: the track's DefaultDuration when declared, else the last gap seen.
