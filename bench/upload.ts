@@ -6,7 +6,7 @@
 // file with --serve, so the uploader's RSS is measured alone. One real 1 s GOP of 1080p H.264 is
 // encoded once; the hour is that GOP repeated with rewritten cluster timecodes.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,6 +87,12 @@ function retimed(template: Buffer, startMs: number): Buffer {
   return copy;
 }
 
+/** utime + stime of a process in ms (Linux /proc; clock ticks are 100 Hz). */
+async function cpuMs(pid: number): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
@@ -150,11 +156,13 @@ async function main(): Promise<void> {
     let maxRss = 0;
     const sampler = setInterval(() => (maxRss = Math.max(maxRss, process.memoryUsage().rss)), 200);
     const cpu0 = process.cpuUsage();
+    const serverCpu0 = await cpuMs(server.pid ?? 0);
     t0 = performance.now();
     const job = u.uploadRange(base, endMs);
     const result = await job.done;
     const uploadS = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
+    const serverCpu = (await cpuMs(server.pid ?? 0)) - serverCpu0;
     clearInterval(sampler);
     await u.stop();
 
@@ -201,6 +209,7 @@ async function main(): Promise<void> {
       uploadRealTimeMultiple: Math.round(mediaS / uploadS),
       uploadToReadRatio: +(uploadS / readS).toFixed(2),
       uploaderCpuPercentOfOneCore: Math.round(((cpu.user + cpu.system) / 1000 / (uploadS * 1000)) * 100),
+      standInCpuPercentOfOneCore: Math.round((serverCpu / (uploadS * 1000)) * 100),
       uploaderMaxRssMB: Math.round(maxRss / 1e6),
       liveSamples: latencies.length,
       liveLatencyMs: {

@@ -94,6 +94,7 @@ export class PutMediaSession {
   #finishTimer: NodeJS.Timeout | undefined;
   readonly #responded: Promise<void>;
   #bytesSent = 0;
+  readonly #drainWaiters = new Set<() => void>();
 
   private constructor(opts: SessionOptions) {
     this.#opts = opts;
@@ -205,13 +206,16 @@ export class PutMediaSession {
     return new Promise((resolve) => {
       const onDrain = (): void => {
         this.#lastProgress = Date.now();
+        this.#drainWaiters.delete(release);
         resolve();
       };
-      this.#req.once('drain', onDrain);
-      void this.done.then(() => {
+      // Released by the drain or by the end of the session, whichever comes first.
+      const release = (): void => {
         this.#req.off('drain', onDrain);
         resolve();
-      });
+      };
+      this.#drainWaiters.add(release);
+      this.#req.once('drain', onDrain);
     });
   }
 
@@ -306,6 +310,8 @@ export class PutMediaSession {
     clearTimeout(this.#finishTimer);
     this.#req.destroy();
     this.#res?.destroy();
+    for (const release of this.#drainWaiters) release();
+    this.#drainWaiters.clear();
     this.#resolveDone(reason);
   }
 }
