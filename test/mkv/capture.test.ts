@@ -14,7 +14,7 @@ import {
   type Fragment,
 } from '../../src/mkv/index.js';
 import { decodeAll, ffprobe, packetTimes } from '../helpers/media.js';
-import { blocksOf, capture, chunked, fragmentAll } from './helpers.js';
+import { blocksOf, capture, chunked, fragmentAll, gst } from './helpers.js';
 
 const BASE = 1_700_000_000_000;
 const dir = t.testdir();
@@ -173,5 +173,30 @@ t.test('audio that ends early: its fragments drop the audio track under a new ge
   t.same(
     (await ffprobe(files[1]!)).streams.map((s) => s.codec_type),
     ['video'],
+  );
+});
+
+t.test('H.265 with G.711 A-law audio passes through unchanged and decodes', async (t) => {
+  const file = join(dir, 'hevc.mkv');
+  await gst(
+    'videotestsrc num-buffers=48 ! video/x-raw,width=160,height=128,framerate=16/1,format=I420 ! ' +
+      'x265enc key-int-max=16 speed-preset=ultrafast tune=zerolatency ! h265parse ! mux. ' +
+      'audiotestsrc num-buffers=30 samplesperbuffer=800 ! audio/x-raw,rate=8000,channels=1 ! alawenc ! mux. ' +
+      `matroskamux name=mux streamable=true ! filesink location=${file}`,
+  );
+  const { fragments } = fragmentAll(chunked(await readFile(file), 1000));
+  t.same(
+    fragments.map((f) => f.startMs - BASE),
+    [0, 1000, 2000],
+  );
+  t.same(
+    fragments[0]!.header.tracks.map((x) => x.codecId),
+    ['V_MPEGH/ISO/HEVC', 'A_MS/ACM'],
+  );
+  const [out] = writeGenerations('hevc', fragments);
+  await decodeAll(out!);
+  t.same(
+    (await ffprobe(out!)).streams.map((s) => s.codec_name),
+    ['hevc', 'pcm_alaw'],
   );
 });
