@@ -1,15 +1,268 @@
-// Composition root of the Greengrass component (recipe Run: node dist/main.js).
+// Composition root of the component (recipe Run: node dist/main.js; standalone: kvs-edge start).
 //
-// The runtime (SiteWise configuration, cameras, uploads) is wired here by the connector runtime work;
-// until then the entry point says so plainly instead of pretending to run.
-import { createLogger } from './log/index.js';
+// Under Greengrass (SVCUID set) the configuration comes from IPC GetConfiguration and deployment
+// updates, requests arrive through the nucleus's IoT Core proxy, and the lifecycle state is reported
+// back. Standalone, the configuration is a JSON/YAML file plus KVS_EDGE_* variables and requests
+// arrive over MQTT 5 (KVS_EDGE_MQTT_URL: AWS IoT Core with a device certificate, or the local cloud's
+// broker). Either way the same Connector runs the same cameras; AWS endpoints can be overridden with
+// the SDK's AWS_ENDPOINT_URL_<SERVICE> variables, which is how the demo and tests use the local cloud.
+import { KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { loadConfig, loadConfigFile, resolveRecordingsPath, type Config } from './config/index.js';
+import { Connector } from './connector/index.js';
+import { CameraSource, stopAllSources } from './gst/index.js';
+import { GreengrassIpc, underGreengrass } from './greengrass/index.js';
+import { CachedCredentials, StreamUploader, rangesCover, sdkStreamControl } from './kvs/index.js';
+import { createLogger, SecretRegistry, type Logger } from './log/index.js';
+import { Mqtt5Messaging, type Messaging } from './mqtt/index.js';
+import { createSecretsClient, RtspUrlResolver } from './secrets/index.js';
+import {
+  createSiteWiseClient,
+  discoverCameras,
+  quartzScheduleCheck,
+  RequestSubscriptions,
+  StatusOutbox,
+} from './sitewise/index.js';
+import { openStore, type Store } from './store/index.js';
 
-export async function runComponent(): Promise<number> {
-  const log = createLogger({ name: 'kvs-edge' });
-  log.error('the connector runtime is not built yet; `npm run demo` runs the camera smoke check');
-  return 1;
+export interface RunOptions {
+  argv?: string[];
+  env?: NodeJS.ProcessEnv;
+  /** Where log lines go (tests collect them); stdout by default. */
+  logDestination?: { write(line: string): unknown };
+  /** Resolves to stop the component (tests); SIGINT/SIGTERM do the same. */
+  stopSignal?: AbortSignal;
+  /** Called once everything has started. */
+  onStarted?: (running: RunningComponent) => void;
+}
+
+export interface RunningComponent {
+  connector: Connector;
+  store: Store;
+  outbox: StatusOutbox;
+  config: Config;
+  log: Logger;
+}
+
+// Greengrass stops a component with SIGTERM and kills it soon after; everything must be closed well
+// inside that, so each step has its own budget.
+const STOP_BUDGET_MS = 8_000;
+
+/** Runs the component until a signal (or stopSignal); resolves to the exit code. */
+export async function runComponent(options: RunOptions = {}): Promise<number> {
+  const env = options.env ?? process.env;
+  const argv = options.argv ?? [];
+  const secrets = new SecretRegistry();
+  const bootLog = createLogger({
+    secrets,
+    ...(options.logDestination && { destination: options.logDestination }),
+  });
+  const greengrass = underGreengrass(env);
+  let ipc: GreengrassIpc | undefined;
+  let config: Config;
+  try {
+    if (greengrass) {
+      ipc = await GreengrassIpc.connect(bootLog);
+      config = loadConfig(await ipc.getConfiguration());
+    } else {
+      const file = configFileArg(argv);
+      config = file ? await loadConfigFile(file, env) : loadConfig({}, env);
+    }
+  } catch (err) {
+    bootLog.fatal({ err }, 'invalid component configuration; fix it and restart the component');
+    await ipc?.updateState('ERRORED').catch(() => undefined);
+    await ipc?.close();
+    return 2;
+  }
+  const log = createLogger({
+    secrets,
+    level: config.LogLevel,
+    ...(options.logDestination && { destination: options.logDestination }),
+  });
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  const sitewise = createSiteWiseClient({
+    region,
+    ...(env.AWS_ENDPOINT_URL_IOTSITEWISE && { endpoint: env.AWS_ENDPOINT_URL_IOTSITEWISE }),
+  });
+  const secretsClient = createSecretsClient({
+    region,
+    ...(env.AWS_ENDPOINT_URL_SECRETS_MANAGER && { endpoint: env.AWS_ENDPOINT_URL_SECRETS_MANAGER }),
+  });
+  const kvsClient = new KinesisVideoClient({
+    region,
+    ...(env.AWS_ENDPOINT_URL_KINESIS_VIDEO && { endpoint: env.AWS_ENDPOINT_URL_KINESIS_VIDEO }),
+  });
+  const credentials = new CachedCredentials(fromNodeProviderChain());
+  const control = sdkStreamControl(kvsClient);
+  const resolver = new RtspUrlResolver({ client: secretsClient, secrets, log });
+
+  const root = resolveRecordingsPath(config, { greengrass });
+  await mkdir(root, { recursive: true, mode: 0o700 });
+  const store = await openStore(root, {
+    log: log.child({ part: 'store' }),
+    segmentDurationSeconds: config.SegmentDurationSeconds,
+    maxLocalMediaSizeInMB: config.MaxLocalMediaSizeInMB,
+    strategyOnFullSize: config.StrategyOnFullSize,
+  });
+  const outbox = await StatusOutbox.open({ client: sitewise, dir: path.join(root, '.kvs-edge'), log });
+  let messaging: Messaging;
+  try {
+    messaging = ipc ?? (await standaloneMessaging(env, log));
+  } catch (err) {
+    log.fatal({ err }, 'cannot reach MQTT for VideoUploadRequest notifications');
+    await outbox.close();
+    await store.close();
+    return 1;
+  }
+  const requests = new RequestSubscriptions({
+    client: sitewise,
+    log,
+    subscribe: (topic, handler) => messaging.subscribe(topic, (_topic, payload) => handler(payload)),
+  });
+  const thingName = env.AWS_IOT_THING_NAME;
+  const connector = new Connector({
+    log,
+    store,
+    timeZone: config.TimeZone || undefined,
+    liveKeepAliveMs: config.LiveKeepAliveSeconds * 1000,
+    refreshMs: config.ConfigRefreshSeconds * 1000,
+    discover: (prefer) =>
+      discoverCameras({
+        client: sitewise,
+        hubAssetId: config.SiteWiseAssetIdForHub,
+        ...(thingName && { thingName }),
+        checkSchedule: quartzScheduleCheck(config.TimeZone || undefined),
+        preferAssetIds: prefer,
+        log,
+      }),
+    resolveUrl: (camera, signal) => resolver.resolve(camera.secretArn, signal),
+    createSource: (camera, url, onFragment) =>
+      new CameraSource({
+        cameraId: camera.assetId,
+        url,
+        urlRef: camera.secretArn,
+        log: log.child({ cameraId: camera.assetId, part: 'source' }),
+        onFragment,
+      }),
+    createUploader: (camera) =>
+      new StreamUploader({
+        streamName: camera.streamName,
+        region,
+        control,
+        credentials,
+        log: log.child({ cameraId: camera.assetId, stream: camera.streamName, part: 'kvs' }),
+        provision: { retentionHours: config.StreamRetentionInHours, tags: { EdgeConnectorForKVS: 'true' } },
+        reader: { read: (start, end) => store.read(camera.assetId, start, end) },
+        ledger: {
+          covers: (start, end) => rangesCover(store.ledger.persisted(camera.assetId), start, end),
+          add: (range) => store.ledger.add(camera.assetId, range.startMs, range.endMs),
+        },
+      }),
+    subscribeRequests: (camera, onValue) => requests.set(camera.assetId, camera.requests, onValue),
+    unsubscribeRequests: (cameraId) => requests.remove(cameraId),
+    putStatus: (point) => void outbox.put(point),
+    ...(ipc && { reportState: (state) => ipc!.updateState(state) }),
+  });
+
+  let unsubscribeConfig: (() => Promise<void>) | undefined;
+  if (ipc) {
+    // Component keys that change how files, uploads or schedules behave are read again; the camera
+    // list itself follows SiteWise on every refresh.
+    unsubscribeConfig = await ipc.onConfigurationUpdate(() => {
+      void ipc!
+        .getConfiguration()
+        .then((value) => {
+          const next = loadConfig(value);
+          if (next.LogLevel !== config.LogLevel) log.level = next.LogLevel;
+          if (next.SiteWiseAssetIdForHub !== config.SiteWiseAssetIdForHub) {
+            log.warn('SiteWiseAssetIdForHub changed; restart the component to follow the new hub');
+          }
+          store.retention.setLimits({
+            maxTotalBytes: next.MaxLocalMediaSizeInMB * 1024 * 1024,
+            strategy: next.StrategyOnFullSize,
+          });
+          config = next;
+          return connector.refresh();
+        })
+        .catch((err: unknown) =>
+          log.error({ err }, 'configuration update rejected; keeping the previous one'),
+        );
+    });
+  }
+
+  const stopped = waitForStop(options.stopSignal);
+  await connector.start();
+  log.info({ ...connector.summary(), recordings: root, greengrass }, 'connector started');
+  options.onStarted?.({ connector, store, outbox, config, log });
+  const signal = await stopped;
+  log.info({ signal }, 'stopping');
+
+  const deadline = setTimeout(() => {
+    log.error('stop took too long; exiting anyway');
+    process.exit(1);
+  }, STOP_BUDGET_MS + 2_000);
+  deadline.unref();
+  await unsubscribeConfig?.();
+  await connector.stop();
+  await stopAllSources(2_000);
+  await requests.close();
+  await outbox.close(2_000);
+  await store.close();
+  await messaging.close();
+  if (ipc && ipc !== messaging) await ipc.close();
+  clearTimeout(deadline);
+  log.info('stopped');
+  return 0;
+}
+
+function configFileArg(argv: string[]): string | undefined {
+  const i = argv.findIndex((a) => a === '--config' || a === '-c');
+  if (i >= 0) return argv[i + 1];
+  const eq = argv.find((a) => a.startsWith('--config='));
+  return eq?.slice('--config='.length);
+}
+
+async function standaloneMessaging(env: NodeJS.ProcessEnv, log: Logger): Promise<Messaging> {
+  const url = env.KVS_EDGE_MQTT_URL;
+  if (!url) {
+    log.warn('KVS_EDGE_MQTT_URL is not set: VideoUploadRequest values are polled from SiteWise instead');
+    return {
+      subscribe: () => Promise.reject(new Error('no MQTT connection configured')),
+      close: async () => {},
+    };
+  }
+  return Mqtt5Messaging.connect(
+    {
+      url,
+      clientId: env.KVS_EDGE_MQTT_CLIENT_ID ?? `kvs-edge-${env.AWS_IOT_THING_NAME ?? process.pid}`,
+      ...(env.KVS_EDGE_MQTT_CERT && { certPath: env.KVS_EDGE_MQTT_CERT }),
+      ...(env.KVS_EDGE_MQTT_KEY && { keyPath: env.KVS_EDGE_MQTT_KEY }),
+      ...(env.KVS_EDGE_MQTT_CA && { caPath: env.KVS_EDGE_MQTT_CA }),
+    },
+    log,
+  );
+}
+
+function waitForStop(signal: AbortSignal | undefined): Promise<string> {
+  return new Promise((resolve) => {
+    const done = (why: string) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(why);
+    };
+    const onInt = () => done('SIGINT');
+    const onTerm = () => done('SIGTERM');
+    const onAbort = () => done('stop requested');
+    process.once('SIGINT', onInt);
+    process.once('SIGTERM', onTerm);
+    if (signal?.aborted) done('stop requested');
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.exitCode = await runComponent();
+  process.exitCode = await runComponent({ argv: process.argv.slice(2) });
 }

@@ -2,6 +2,7 @@
 // The kvs-edge command line. Each subcommand lives in its own file; this one only dispatches.
 import { runDemo } from './demo.js';
 import { runSchedule } from './schedule.js';
+import { runVod } from './vod.js';
 
 const USAGE = `usage: kvs-edge <command>
 
@@ -9,6 +10,7 @@ commands:
   start            run the component (as Greengrass does)
   demo             offline demo against the local cloud and a test camera
   schedule explain check a schedule: kvs-edge schedule explain "<cron>" --duration <minutes>
+  vod              MediaPackage VOD: publish a clip, setup a packaging group, harvest, status
   help             this text`;
 
 export async function cli(argv: string[]): Promise<number> {
@@ -16,12 +18,14 @@ export async function cli(argv: string[]): Promise<number> {
   switch (command) {
     case 'start': {
       const { runComponent } = await import('../main.js');
-      return runComponent();
+      return runComponent({ argv: rest });
     }
     case 'demo':
       return runDemo(rest);
     case 'schedule':
       return runSchedule(rest);
+    case 'vod':
+      return runVod(rest);
     case undefined:
     case 'help':
     case '--help':

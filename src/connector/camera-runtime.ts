@@ -1,0 +1,225 @@
+// One running camera: its controller, uploader, request subscription and status, wired together.
+// Built by the Connector from a CameraConfig and torn down as a unit when the camera goes away or a
+// change needs a restart (new stream name, new secret, new URL).
+import { CameraController, constantSchedule, type CameraPlan, type WindowSchedule } from '../camera/index.js';
+import type { Logger } from '../log/index.js';
+import { cameraLogger } from '../log/index.js';
+import type { Fragment } from '../mkv/index.js';
+import { desiredAt, parseSchedule } from '../schedule/index.js';
+import {
+  CameraStatus,
+  parseRequest,
+  RequestError,
+  type CameraConfig,
+  type ScheduleSpec,
+} from '../sitewise/index.js';
+import type { RequestValue, StatusPoint, TimeRange } from '../sitewise/index.js';
+import type { Store } from '../store/index.js';
+
+/** The live/historical uploader of one stream, as the runtime uses it (kvs StreamUploader). */
+export interface StreamUploaderLike {
+  start(): void;
+  setLive(on: boolean): void;
+  pushLive(fragment: Fragment): void;
+  uploadRange(startMs: number, endMs: number): { done: Promise<'completed' | 'stopped'> };
+  on(event: 'persisted', listener: (e: { startMs: number; endMs: number }) => void): unknown;
+  stop(): Promise<void>;
+}
+
+/** A supervised camera source (gst CameraSource). */
+export interface CameraSourceLike {
+  start(): void;
+  stop(): Promise<void>;
+  health(): {
+    state: string;
+    restarts: number;
+    bytesPerSecond: number;
+    fragmentsPerSecond: number;
+    lastError?: { code: string; message: string };
+  };
+}
+
+export interface CameraRuntimeDeps {
+  log: Logger;
+  store: Store;
+  timeZone: string | undefined;
+  liveKeepAliveMs: number;
+  createSource(camera: CameraConfig, url: string, onFragment: (f: Fragment) => void): CameraSourceLike;
+  createUploader(camera: CameraConfig): StreamUploaderLike;
+  subscribeRequests(camera: CameraConfig, onValue: (value: RequestValue) => void): Promise<void>;
+  unsubscribeRequests(cameraId: string): Promise<void>;
+  putStatus(point: StatusPoint): void;
+  now?: () => number;
+}
+
+/** Turns a SiteWise schedule attribute into the controller's view of it. */
+export function windowSchedule(spec: ScheduleSpec, timeZone: string | undefined): WindowSchedule {
+  if (spec.expression === '-' || spec.expression === '') return constantSchedule(false);
+  if (spec.expression === '* * * * *') return constantSchedule(true);
+  const schedule = parseSchedule(spec.expression, timeZone ? { timeZone } : {});
+  return {
+    at(nowMs) {
+      const state = desiredAt(schedule, spec.durationMinutes, new Date(nowMs));
+      return { active: state.active, nextChangeMs: state.nextChange?.getTime() };
+    },
+  };
+}
+
+export function cameraPlan(camera: CameraConfig, timeZone: string | undefined): CameraPlan {
+  return { capture: windowSchedule(camera.capture, timeZone), live: windowSchedule(camera.live, timeZone) };
+}
+
+export class CameraRuntime {
+  readonly camera: CameraConfig;
+  readonly url: string;
+  readonly controller: CameraController;
+  readonly status: CameraStatus;
+  readonly #deps: CameraRuntimeDeps;
+  readonly #log: Logger;
+  readonly #uploader: StreamUploaderLike;
+  #source: CameraSourceLike | undefined;
+
+  constructor(camera: CameraConfig, url: string, deps: CameraRuntimeDeps) {
+    this.camera = camera;
+    this.url = url;
+    this.#deps = deps;
+    this.#log = cameraLogger(deps.log, camera.assetId, camera.streamName);
+    const now = deps.now ?? Date.now;
+    this.status = new CameraStatus({
+      assetId: camera.assetId,
+      status: camera.status,
+      sink: (point) => deps.putStatus(point),
+      now,
+    });
+    const uploader = deps.createUploader(camera);
+    this.#uploader = uploader;
+    uploader.on('persisted', (e) => this.status.uploaded({ startMs: e.startMs, endMs: e.endMs }));
+    const store = deps.store;
+    this.controller = new CameraController({
+      cameraId: camera.assetId,
+      plan: cameraPlan(camera, deps.timeZone),
+      log: this.#log,
+      liveKeepAliveMs: deps.liveKeepAliveMs,
+      now,
+      ports: {
+        source: () => ({
+          start: (onFragment) => {
+            this.#source = deps.createSource(camera, url, onFragment);
+            this.#source.start();
+          },
+          stop: async () => {
+            const source = this.#source;
+            this.#source = undefined;
+            await source?.stop();
+          },
+        }),
+        recorder: () => {
+          const writer = store.writer(camera.assetId);
+          return {
+            append: (fragment) => {
+              const result = writer.append(fragment);
+              if (result === 'queued') {
+                this.status.recorded({ startMs: fragment.startMs, endMs: fragment.endMs });
+              }
+            },
+            close: () => writer.close(),
+          };
+        },
+        uploader: {
+          setLive: (on) => uploader.setLive(on),
+          pushLive: (fragment) => uploader.pushLive(fragment),
+          upload: async (range, signal) => {
+            const job = uploader.uploadRange(range.startMs, range.endMs);
+            const outcome = await job.done;
+            if (outcome !== 'completed' && !signal.aborted) {
+              throw new Error(`upload of ${range.startMs}-${range.endMs} stopped before it was complete`);
+            }
+          },
+          close: () => uploader.stop(),
+        },
+      },
+    });
+  }
+
+  async start(): Promise<void> {
+    this.#deps.store.retention.setCamera(this.camera.assetId, {
+      retentionMinutes: this.camera.retentionMinutes,
+      ...(this.camera.deleteAfterUpload !== undefined && {
+        deleteAfterUpload: this.camera.deleteAfterUpload,
+      }),
+    });
+    this.#uploader.start();
+    await this.controller.start();
+    await this.#deps.subscribeRequests(this.camera, (value) => this.onRequest(value));
+    this.reportCached();
+  }
+
+  /** Applies a changed schedule or retention in place (nothing restarts). */
+  async update(camera: CameraConfig): Promise<void> {
+    this.#deps.store.retention.setCamera(camera.assetId, {
+      retentionMinutes: camera.retentionMinutes,
+      ...(camera.deleteAfterUpload !== undefined && { deleteAfterUpload: camera.deleteAfterUpload }),
+    });
+    await this.controller.updatePlan(cameraPlan(camera, this.#deps.timeZone));
+  }
+
+  /** A VideoUploadRequest value: never blocks, never throws; a bad value is logged and ignored. */
+  onRequest(value: RequestValue): void {
+    const store = this.#deps.store;
+    const cameraId = this.camera.assetId;
+    try {
+      const request = parseRequest(value.text, {
+        now: (this.#deps.now ?? Date.now)(),
+        isRecorded: (range: TimeRange) =>
+          store.recorded(cameraId).some((r) => r.startMs < range.endMs && range.startMs < r.endMs),
+      });
+      if (request.kind === 'live') {
+        this.#log.info('live requested');
+        void this.controller.requestLive();
+      } else {
+        this.#log.info({ startMs: request.startMs, endMs: request.endMs }, 'historical upload requested');
+        this.controller.requestUpload({ startMs: request.startMs, endMs: request.endMs });
+      }
+    } catch (err) {
+      if (!(err instanceof RequestError)) throw err;
+      this.#log.warn({ value: value.text, reason: err.message }, 'VideoUploadRequest ignored');
+    }
+  }
+
+  /** CachedVideoAgeOutOnEdge: what the edge still holds, after retention or on the minute. */
+  reportCached(): void {
+    this.status.cached(this.#deps.store.recorded(this.camera.assetId));
+  }
+
+  healthLine(): Record<string, unknown> {
+    const source = this.#source?.health();
+    const h = this.controller.health();
+    return {
+      record: h.desired.record,
+      live: h.desired.live,
+      reasons: h.desired.reasons,
+      source: source
+        ? {
+            state: source.state,
+            restarts: source.restarts,
+            bytesPerSecond: Math.round(source.bytesPerSecond),
+            fragmentsPerSecond: Number(source.fragmentsPerSecond.toFixed(2)),
+            ...(source.lastError && { lastError: `${source.lastError.code}: ${source.lastError.message}` }),
+          }
+        : 'stopped',
+      queuedUploads: h.queuedUploads,
+      ...(h.lastUploadError && { lastUploadError: h.lastUploadError }),
+    };
+  }
+
+  async stop(): Promise<void> {
+    await this.#deps.unsubscribeRequests(this.camera.assetId);
+    await this.controller.stop();
+  }
+}
+
+/** Whether a changed camera can keep running with update() or must be rebuilt. */
+export function needsRestart(before: CameraRuntime, next: CameraConfig, nextUrl: string): boolean {
+  const a = before.camera;
+  return a.streamName !== next.streamName || a.secretArn !== next.secretArn || before.url !== nextUrl;
+}

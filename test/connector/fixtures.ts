@@ -1,0 +1,179 @@
+// A whole deployment on loopback: the local cloud, test cameras, a hub with camera assets made the way
+// the reference's getting-started script makes them, and the component itself (runComponent), started
+// and stopped inside a test.
+import {
+  BatchPutAssetPropertyValueCommand,
+  GetAssetPropertyValueHistoryCommand,
+} from '@aws-sdk/client-iotsitewise';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startLocalCloud, type LocalCloud } from '../../src/localcloud/index.js';
+import { runComponent, type RunningComponent } from '../../src/main.js';
+import { createSecretsClient } from '../../src/secrets/index.js';
+import {
+  createSiteWiseClient,
+  provisionCamera,
+  provisionHub,
+  type ProvisionedHub,
+} from '../../src/sitewise/index.js';
+
+export interface Deployment {
+  cloud: LocalCloud;
+  hub: ProvisionedHub;
+  sitewise: ReturnType<typeof createSiteWiseClient>;
+  secrets: ReturnType<typeof createSecretsClient>;
+  dir: string;
+}
+
+export async function deploy(
+  t: { teardown(fn: () => unknown): void },
+  thingName = 'gateway-1',
+): Promise<Deployment> {
+  const cloud = await startLocalCloud({ thingName });
+  t.teardown(() => cloud.stop());
+  const clientOptions = {
+    region: cloud.region,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  };
+  const sitewise = createSiteWiseClient({
+    ...clientOptions,
+    endpoint: cloud.env.AWS_ENDPOINT_URL_IOTSITEWISE!,
+  });
+  const secrets = createSecretsClient({
+    ...clientOptions,
+    endpoint: cloud.env.AWS_ENDPOINT_URL_SECRETS_MANAGER!,
+  });
+  const hub = await provisionHub(sitewise, { name: 'Gateway hub', externalId: thingName });
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-edge-e2e-'));
+  return { cloud, hub, sitewise, secrets, dir };
+}
+
+export function addCamera(d: Deployment, options: Parameters<typeof provisionCamera>[2]) {
+  return provisionCamera({ sitewise: d.sitewise, secrets: d.secrets }, d.hub, options);
+}
+
+export interface Running {
+  component: RunningComponent;
+  lines: Record<string, unknown>[];
+  stop(): Promise<number>;
+}
+
+/**
+ * Runs the component as Greengrass would: configuration through the local nucleus (IPC), requests
+ * through its IoT Core bridge, state reported with UpdateState. `standalone` runs it from a config
+ * file instead, with SiteWise polling for requests (no MQTT URL), as `kvs-edge start --config` does.
+ */
+export async function runConnector(
+  t: { teardown(fn: () => unknown): void },
+  d: Deployment,
+  config: Record<string, unknown> = {},
+  mode: 'greengrass' | 'standalone' = 'greengrass',
+): Promise<Running> {
+  const full = { RecordingsPath: path.join(d.dir, 'recordings'), ...config };
+  const env: Record<string, string> = { ...d.cloud.env };
+  if (mode === 'greengrass') {
+    d.cloud.nucleus.configuration.merge(d.cloud.nucleus.componentName, [], full);
+    return start(t, { argv: [], env });
+  }
+  const file = path.join(d.dir, `config-${Date.now()}.json`);
+  await writeFile(file, JSON.stringify(full));
+  // No Greengrass variables: the component reads the file.
+  env.SVCUID = '';
+  env.AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT = '';
+  return start(t, { argv: ['--config', file], env });
+}
+
+export async function start(
+  t: { teardown(fn: () => unknown): void },
+  options: { argv: string[]; env: Record<string, string> },
+): Promise<Running> {
+  const lines: Record<string, unknown>[] = [];
+  const abort = new AbortController();
+  // The AWS SDK's credential chain reads the process environment (the token exchange service's
+  // variables), as it does on a device; each tap file is its own process, so this stays local.
+  const saved = new Map(Object.keys(options.env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, options.env);
+  t.teardown(() => {
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+  let started!: (c: RunningComponent) => void;
+  const ready = new Promise<RunningComponent>((resolve) => (started = resolve));
+  const exit = runComponent({
+    argv: options.argv,
+    env: options.env,
+    stopSignal: abort.signal,
+    logDestination: { write: (line: string) => lines.push(JSON.parse(line)) },
+    onStarted: started,
+  });
+  const component = await Promise.race([
+    ready,
+    exit.then((code) => {
+      throw new Error(`component exited with ${code}: ${JSON.stringify(lines.slice(-5))}`);
+    }),
+  ]);
+  let stopping: Promise<number> | undefined;
+  const stop = () => {
+    abort.abort();
+    return (stopping ??= exit);
+  };
+  t.teardown(stop);
+  return { component, lines, stop };
+}
+
+/** Polls until `check` returns a value (not undefined), or fails after the deadline. */
+export async function eventually<T>(
+  what: string,
+  check: () => T | undefined | Promise<T | undefined>,
+  ms = 30000,
+) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Writes a VideoUploadRequest value the way the TwinMaker video player does. */
+export async function sendRequest(d: Deployment, assetId: string, propertyId: string, value: string) {
+  const now = Date.now();
+  await d.sitewise.send(
+    new BatchPutAssetPropertyValueCommand({
+      entries: [
+        {
+          entryId: 'liveVideo',
+          assetId,
+          propertyId,
+          propertyValues: [
+            {
+              value: { stringValue: value },
+              timestamp: { timeInSeconds: Math.floor(now / 1000), offsetInNanos: (now % 1000) * 1e6 },
+              quality: 'GOOD',
+            },
+          ],
+        },
+      ],
+    }),
+  );
+}
+
+/** The (start, end) points of a status property, as the TwinMaker player reads them. */
+export async function statusRanges(d: Deployment, assetId: string, propertyId: string) {
+  const out = await d.sitewise.send(
+    new GetAssetPropertyValueHistoryCommand({
+      assetId,
+      propertyId,
+      startDate: new Date(Date.now() - 24 * 3600 * 1000),
+      endDate: new Date(Date.now() + 3600 * 1000),
+    }),
+  );
+  return (out.assetPropertyValueHistory ?? []).map((v) => ({
+    startMs: (v.timestamp?.timeInSeconds ?? 0) * 1000 + Math.floor((v.timestamp?.offsetInNanos ?? 0) / 1e6),
+    endMs: (v.value?.doubleValue ?? 0) * 1000,
+  }));
+}
