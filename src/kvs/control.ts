@@ -42,7 +42,7 @@ export interface EnsureStreamOptions {
   mediaType: string;
   tags?: Record<string, string>;
   signal?: AbortSignal;
-  /** DescribeStream poll interval while CREATING; 1 s keeps well inside its 5 TPS per stream. */
+  /** Longest DescribeStream poll interval while CREATING (polls start at 100 ms and double); 1 s default. */
   pollMs?: number;
   /** Give up waiting for ACTIVE after this long; default 2 min. */
   activeTimeoutMs?: number;
@@ -55,6 +55,8 @@ export async function ensureStream(
   options: EnsureStreamOptions,
 ): Promise<StreamDescription> {
   const pollMs = options.pollMs ?? 1000;
+  // Streams usually turn ACTIVE within a second or two; 100 ms doubling stays under the 5 TPS quota.
+  let wait = Math.min(100, pollMs);
   const deadline = Date.now() + (options.activeTimeoutMs ?? 120_000);
   let stream = await control.describe(name);
   if (!stream) {
@@ -79,7 +81,8 @@ export async function ensureStream(
         `KVS stream ${name} did not become ACTIVE (status ${stream?.status ?? 'missing'}); check it in the KVS console`,
       );
     }
-    await delay(pollMs, options.signal);
+    await delay(wait, options.signal);
+    wait = Math.min(pollMs, wait * 2);
     stream = await control.describe(name);
   }
   if (stream.retentionHours <= 0) {

@@ -28,7 +28,8 @@ export { CachedCredentials, defaultCredentialSource, type CredentialSource } fro
 export { signPutMedia, producerTimestamp, type PutMediaRequestSpec, type SignedPutMedia } from './signer.js';
 export { AckParser, type Ack, type AckEventType } from './ack-parser.js';
 export { ackErrorAction, type AckErrorAction } from './error-ids.js';
-export { PutMediaSession, END_OF_FRAGMENT_TAG, type SessionOptions, type SessionTiming } from './session.js';
+export { PutMediaSession, type SessionOptions, type SessionTiming } from './session.js';
+export { END_OF_FRAGMENT_TAG } from './wire.js';
 export { Backoff, AttemptLimiter, type BackoffOptions } from './backoff.js';
 export type { LiveQueueLimits } from './live-queue.js';
 export {

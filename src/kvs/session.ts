@@ -16,11 +16,11 @@ import {
   PutMediaAckError,
   PutMediaBodyError,
   PutMediaConnectError,
-  PutMediaHttpError,
   PutMediaResponseTimeoutError,
   PutMediaStalledError,
 } from './errors.js';
 import type { SignedPutMedia } from './signer.js';
+import { END_OF_FRAGMENT_TAG, httpError } from './wire.js';
 
 /** Timeouts of one session. */
 export interface SessionTiming {
@@ -46,33 +46,6 @@ export interface SessionOptions extends SessionTiming {
 
 // Largest error body we read from a refused request; AWS error JSON is a few hundred bytes.
 const MAX_ERROR_BODY = 16 * 1024;
-
-function ebml(id: number[], payload: Buffer): Buffer {
-  // One-byte sizes suffice for the tiny tag below (payload < 127 bytes).
-  return Buffer.concat([Buffer.from(id), Buffer.from([0x80 | payload.length]), payload]);
-}
-
-/**
- * Tags > Tag > (Targets, SimpleTag{AWS_KINESISVIDEO_END_OF_FRAGMENT, ""}): tells KVS the previous
- * cluster is complete, so it is acknowledged without waiting for the next one (kvs-putmedia.md §1.10).
- * Without it the newest fragment's ACKs would lag by one fragment duration.
- */
-export const END_OF_FRAGMENT_TAG: Buffer = ebml(
-  [0x12, 0x54, 0xc3, 0x67],
-  ebml(
-    [0x73, 0x73],
-    Buffer.concat([
-      ebml([0x63, 0xc0], Buffer.alloc(0)),
-      ebml(
-        [0x67, 0xc8],
-        Buffer.concat([
-          ebml([0x45, 0xa3], Buffer.from('AWS_KINESISVIDEO_END_OF_FRAGMENT')),
-          ebml([0x44, 0x87], Buffer.alloc(0)),
-        ]),
-      ),
-    ]),
-  ),
-);
 
 /** A live PutMedia request; see the file comment. */
 export class PutMediaSession {
@@ -187,7 +160,18 @@ export class PutMediaSession {
     if (!this.#ended && !this.#finishing) {
       this.#finishing = true;
       this.#req.end();
-      this.#finishTimer = setTimeout(() => this.#end(undefined), this.#opts.finishTimeoutMs ?? 10_000);
+      const ms = this.#opts.finishTimeoutMs ?? 10_000;
+      this.#finishTimer = setTimeout(() => {
+        if (this.#outstanding === 0) this.#end(undefined);
+        else {
+          this.#fail(
+            new PutMediaStalledError(
+              `PutMedia for ${this.#opts.streamName}: ${this.#outstanding} fragment(s) not acknowledged ` +
+                `${Math.round(ms / 1000)} s after the body ended; resending`,
+            ),
+          );
+        }
+      }, ms);
     }
     return this.done;
   }
@@ -314,27 +298,4 @@ export class PutMediaSession {
     this.#drainWaiters.clear();
     this.#resolveDone(reason);
   }
-}
-
-function httpError(
-  stream: string,
-  status: number,
-  headers: http.IncomingHttpHeaders,
-  body: string,
-): PutMediaHttpError {
-  let type = String(headers['x-amz-errortype'] ?? '').split(':')[0] ?? '';
-  let message: string;
-  try {
-    const j = JSON.parse(body) as Record<string, unknown>;
-    if (!type && typeof j.__type === 'string') type = j.__type.split('#').pop() ?? '';
-    message = String(j.message ?? j.Message ?? '');
-  } catch {
-    message = body.slice(0, 200);
-  }
-  type ||= `HTTP${status}`;
-  return new PutMediaHttpError(
-    status,
-    type,
-    `PutMedia for KVS stream ${stream} refused: ${status} ${type}${message ? `: ${message}` : ''}`,
-  );
 }

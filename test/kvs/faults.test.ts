@@ -199,3 +199,22 @@ t.test('short-lived TES credentials are refreshed before they expire', async (t)
   t.same(failures, [], 'no request was made with expired credentials');
   t.same(storedStarts(cloud.kvs, 'auth-2'), starts);
 });
+
+t.test('InvalidEndpointException: the data endpoint is resolved again', async (t) => {
+  const s = await setup(t, 'endpoint-1', 3);
+  let lookups = 0;
+  const control = {
+    ...s.cloud.control,
+    getPutMediaEndpoint: (name: string) => {
+      lookups += 1;
+      return s.cloud.control.getPutMediaEndpoint(name);
+    },
+  };
+  s.cloud.kvs.faults.refuseConnections({ status: 400, errorType: 'InvalidEndpointException' });
+  const u = uploader(t, s.cloud, s.stream, s.store, CAM, { control });
+  u.on('failure', (e) => s.failures.push(e));
+  t.equal(await u.uploadRange(s.starts[0]!, s.starts.at(-1)! + 1).done, 'completed');
+  t.match(s.failures, [{ reason: /InvalidEndpointException/ }]);
+  t.equal(lookups, 2, 'GetDataEndpoint called again after the refusal');
+  t.same(storedStarts(s.cloud.kvs, s.stream), s.starts);
+});

@@ -284,3 +284,15 @@ t.test('a header change starts a new session with the new header', async (t) => 
     [...a, ...b].map((f) => f.startMs),
   );
 });
+
+t.test('without end-of-fragment tags the last fragment is acknowledged when the body ends', async (t) => {
+  const cloud = await startCloud(t);
+  const frags = await makeFragments(Date.now() - 10 * 60_000, 3);
+  const store = await recordedStore(t, 'cam-eofr', frags);
+  const u = uploader(t, cloud, 'eofr-1', store, 'cam-eofr', { endOfFragmentTags: false });
+  t.equal(await u.uploadRange(frags[0]!.startMs, frags.at(-1)!.endMs).done, 'completed');
+  t.same(
+    storedStarts(cloud.kvs, 'eofr-1'),
+    frags.map((f) => f.startMs),
+  );
+});
