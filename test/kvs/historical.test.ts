@@ -1,5 +1,5 @@
 import t from 'tap';
-import { makeFragments, recordedStore, startCloud, storedStarts, uploader } from './fixtures/cloud.js';
+import { makeFragments, recordedStore, startCloud, storedStarts, until, uploader } from './fixtures/cloud.js';
 
 const CAM = 'cam-hist';
 
@@ -42,6 +42,26 @@ t.test(
       storedStarts(cloud.kvs, 'hist-1'),
       frags.slice(0, 15).map((f) => f.startMs),
       'no duplicates, no gaps',
+    );
+  },
+);
+
+t.test(
+  'a historical range reaching into the live window leaves the live part to live: no duplicates',
+  async (t) => {
+    const cloud = await startCloud(t);
+    const frags = await makeFragments(Date.now() - 5 * 60_000, 10);
+    const store = await recordedStore(t, 'cam-overlap', frags);
+    const u = uploader(t, cloud, 'overlap-1', store, 'cam-overlap', { liveQueue: { maxFragments: 64 } });
+    u.setLive(true);
+    for (const f of frags.slice(5)) u.pushLive(f);
+    const job = u.uploadRange(frags[0]!.startMs, frags[9]!.endMs);
+    t.equal(await job.done, 'completed');
+    await until(() => storedStarts(cloud.kvs, 'overlap-1').length >= 10, 'live part uploaded');
+    t.same(
+      storedStarts(cloud.kvs, 'overlap-1'),
+      frags.map((f) => f.startMs),
+      'each fragment exactly once',
     );
   },
 );
