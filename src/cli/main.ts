@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The kvs-edge command line. Each subcommand lives in its own file; this one only dispatches.
 import { runDemo } from './demo.js';
+import { REQUEST_USAGE, runRequest } from './request.js';
 import { runSchedule } from './schedule.js';
 import { runVod } from './vod.js';
 
@@ -8,7 +9,8 @@ const USAGE = `usage: kvs-edge <command>
 
 commands:
   start            run the component (as Greengrass does)
-  demo             offline demo against the local cloud and a test camera
+  demo             offline demo: local cloud, two test cameras, the connector (--keep leaves it running)
+  request          send a VideoUploadRequest as the video player does: ${REQUEST_USAGE}
   schedule explain check a schedule: kvs-edge schedule explain "<cron>" --duration <minutes>
   vod              MediaPackage VOD: publish a clip, setup a packaging group, harvest, status
   help             this text`;
@@ -22,6 +24,8 @@ export async function cli(argv: string[]): Promise<number> {
     }
     case 'demo':
       return runDemo(rest);
+    case 'request':
+      return runRequest(rest);
     case 'schedule':
       return runSchedule(rest);
     case 'vod':

@@ -16,6 +16,10 @@ import {
 import type { RequestValue, StatusPoint, TimeRange } from '../sitewise/index.js';
 import type { Store } from '../store/index.js';
 
+// CachedVideoAgeOutOnEdge changes with every fragment; once per 10 s keeps the player's availability
+// bar current without a SiteWise call per fragment.
+const CACHED_REPORT_EVERY_MS = 10_000;
+
 /** The live/historical uploader of one stream, as the runtime uses it (kvs StreamUploader). */
 export interface StreamUploaderLike {
   start(): void;
@@ -78,6 +82,7 @@ export class CameraRuntime {
   readonly #log: Logger;
   readonly #uploader: StreamUploaderLike;
   #source: CameraSourceLike | undefined;
+  #cachedReportedAt = 0;
 
   constructor(camera: CameraConfig, url: string, deps: CameraRuntimeDeps) {
     this.camera = camera;
@@ -120,6 +125,11 @@ export class CameraRuntime {
               const result = writer.append(fragment);
               if (result === 'queued') {
                 this.status.recorded({ startMs: fragment.startMs, endMs: fragment.endMs });
+                // The cached range grows with every fragment; SiteWise hears about it every few seconds.
+                if (fragment.endMs - this.#cachedReportedAt >= CACHED_REPORT_EVERY_MS) {
+                  this.#cachedReportedAt = fragment.endMs;
+                  this.reportCached();
+                }
               }
             },
             close: () => writer.close(),
