@@ -5,7 +5,7 @@ import {
   BatchPutAssetPropertyValueCommand,
   GetAssetPropertyValueHistoryCommand,
 } from '@aws-sdk/client-iotsitewise';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startLocalCloud, type LocalCloud } from '../../src/localcloud/index.js';
@@ -15,6 +15,8 @@ import {
   createSiteWiseClient,
   provisionCamera,
   provisionHub,
+  putAttributes,
+  type AttributeValues,
   type ProvisionedHub,
 } from '../../src/sitewise/index.js';
 
@@ -176,4 +178,21 @@ export async function statusRanges(d: Deployment, assetId: string, propertyId: s
     startMs: (v.timestamp?.timeInSeconds ?? 0) * 1000 + Math.floor((v.timestamp?.offsetInNanos ?? 0) / 1e6),
     endMs: (v.value?.doubleValue ?? 0) * 1000,
   }));
+}
+
+/** A camera's recording files on disk (video_<epoch ms>.mkv, uploaded or not), oldest first. */
+export async function recordingFiles(run: Running, assetId: string) {
+  const dir = path.join(run.component.store.root, assetId);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names
+    .flatMap((name) => {
+      const m = /^video_(\d+)(_uploaded)?\.mkv$/.exec(name);
+      return m ? [{ file: path.join(dir, name), startMs: Number(m[1]) }] : [];
+    })
+    .sort((a, b) => a.startMs - b.startMs);
+}
+
+/** Writes camera attributes the way a user edits them in the console (BatchPutAssetPropertyValue). */
+export function setAttributes(d: Deployment, assetId: string, values: AttributeValues) {
+  return putAttributes(d.sitewise, assetId, values);
 }

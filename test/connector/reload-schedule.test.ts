@@ -1,0 +1,39 @@
+// Hot reload of a schedule: a camera's CaptureStartTime is edited in SiteWise while the component
+// runs, and recording starts and stops with it, without a restart of the component or of the camera's
+// request subscription.
+import t from 'tap';
+import { startTestCamera } from '../helpers/test-camera.js';
+import { ffprobe } from '../helpers/media.js';
+import { addCamera, deploy, eventually, recordingFiles, runConnector, setAttributes } from './fixtures.js';
+
+t.test('CaptureStartTime edited in SiteWise starts and stops recording on the next refresh', async (t) => {
+  const d = await deploy(t);
+  const camera = await startTestCamera(t, { gopSeconds: 1 });
+  const cam = await addCamera(d, {
+    name: 'Gate',
+    streamName: 'gate',
+    rtspUrl: camera.url('/cam'),
+    captureStartTime: '-',
+  });
+  const run = await runConnector(t, d, { SegmentDurationSeconds: 2, ConfigRefreshSeconds: 1 });
+  const runtime = run.component.connector.camera(cam.assetId);
+  t.ok(runtime, 'the camera runs');
+  t.notOk(runtime!.controller.health().recording, 'nothing is recorded while the schedule says never');
+
+  await setAttributes(d, cam.assetId, { CaptureStartTime: '* * * * *' });
+  await eventually('recording after the schedule changed to always', async () =>
+    (await recordingFiles(run, cam.assetId)).length >= 2 ? true : undefined,
+  );
+  t.equal(run.component.connector.camera(cam.assetId), runtime, 'applied in place: the same camera runtime');
+
+  await setAttributes(d, cam.assetId, { CaptureStartTime: '-' });
+  await eventually('recording to stop after the schedule changed back to never', () =>
+    runtime!.controller.health().recording ? undefined : true,
+  );
+  const files = await recordingFiles(run, cam.assetId);
+  const last = files.at(-1)!;
+  const probe = await ffprobe(last.file);
+  t.equal(probe.streams[0]?.codec_name, 'h264', 'the last file was closed properly');
+  t.equal(run.component.connector.camera(cam.assetId), runtime, 'still the same camera runtime');
+  t.equal(await run.stop(), 0);
+});
