@@ -33,9 +33,20 @@ export interface VodClientOptions {
 export function createVodClients(options: VodClientOptions = {}): VodClients {
   const env = options.env ?? process.env;
   const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  // Keys in the given environment (a CLI run under the local cloud) beat the default chain, which
+  // would only look at process.env.
+  const fromEnv =
+    env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+      ? {
+          accessKeyId: env.AWS_ACCESS_KEY_ID,
+          secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+          ...(env.AWS_SESSION_TOKEN && { sessionToken: env.AWS_SESSION_TOKEN }),
+        }
+      : undefined;
+  const credentials = options.credentials ?? fromEnv;
   const common = {
     region,
-    ...(options.credentials && { credentials: options.credentials }),
+    ...(credentials && { credentials }),
     ...(options.maxAttempts !== undefined && { maxAttempts: options.maxAttempts }),
   };
   const endpoint = (name: keyof typeof VOD_ENDPOINT_ENV) => {

@@ -71,7 +71,7 @@ function pickTracks(tracks: TrackInfo[], notes: string[]): { video: TrackInfo; a
   return audio ? { video, audio } : { video };
 }
 
-/** Writes header + fragments of one header generation to `file`; returns the fragments' span. */
+/** Writes header + fragments with one header to `file`; returns the fragments' span. */
 async function writeClipFile(
   source: FragmentSource,
   cameraId: string,
@@ -82,19 +82,19 @@ async function writeClipFile(
   signal?: AbortSignal,
 ): Promise<{ tracks: TrackInfo[]; startMs: number; endMs: number }> {
   const handle = await open(file, 'w', 0o600);
-  let generation: number | undefined;
+  let headerBytes: Buffer | undefined;
   let tracks: TrackInfo[] = [];
   let first = 0;
   let last = 0;
   try {
     for await (const f of source.read(cameraId, startMs, endMs)) {
       if (signal?.aborted) throw new VodError('aborted', 'publishing was cancelled');
-      if (generation === undefined) {
-        generation = f.header.generation;
+      if (headerBytes === undefined) {
+        headerBytes = f.header.bytes;
         tracks = f.header.tracks;
         first = f.startMs;
         await handle.write(f.header.bytes);
-      } else if (f.header.generation !== generation) {
+      } else if (!f.header.bytes.equals(headerBytes)) {
         // Codec parameters changed (camera reconfigured or restarted): one HLS variant cannot hold
         // both, so the clip ends here and says so.
         notes.push(
@@ -108,7 +108,7 @@ async function writeClipFile(
   } finally {
     await handle.close();
   }
-  if (generation === undefined) {
+  if (headerBytes === undefined) {
     throw new VodError(
       'no-recording',
       `camera ${cameraId} has no recording between ${new Date(startMs).toISOString()} and ${new Date(endMs).toISOString()}`,
@@ -184,6 +184,10 @@ export async function packageClip(
       ),
       {
         timeoutMs: options.timeoutMs ?? 120_000,
+        finished: async () =>
+          (await readFile(path.join(dir, 'v', 'hlssink2.m3u8'), 'utf8').catch(() => '')).includes(
+            '#EXT-X-ENDLIST',
+          ),
         ...(options.signal && { signal: options.signal }),
         ...(options.gstLaunchPath !== undefined && { gstLaunchPath: options.gstLaunchPath }),
       },

@@ -10,6 +10,12 @@ export interface GstRunOptions {
   /** Time between SIGINT and SIGKILL. */
   graceMs?: number;
   gstLaunchPath?: string;
+  /**
+   * Checked every 200 ms: once it says the output is complete, the child gets 2 s to exit by itself
+   * and is then ended and counted a success. gst 1.22's splitmuxsink (inside hlssink2) sometimes
+   * hangs at EOS after writing everything.
+   */
+  finished?: () => Promise<boolean>;
 }
 
 // Enough of stderr to show the ERROR lines; gst-launch is quiet (-q) otherwise.
@@ -37,6 +43,18 @@ export function runGstLaunch(args: string[], options: GstRunOptions): Promise<vo
       killTimer = setTimeout(() => signal(child.pid, 'SIGKILL'), options.graceMs ?? 3000);
     };
     const timer = setTimeout(() => stop(`timed out after ${options.timeoutMs} ms`), options.timeoutMs);
+    let completeTimer: NodeJS.Timeout | undefined;
+    let complete = false;
+    const poll = options.finished
+      ? setInterval(() => {
+          void options.finished!().then((done) => {
+            if (!done || complete || child.exitCode !== null) return;
+            complete = true;
+            clearInterval(poll);
+            completeTimer = setTimeout(() => signal(child.pid, 'SIGKILL'), 2000);
+          });
+        }, 200)
+      : undefined;
     const onAbort = () => stop('aborted');
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.signal?.aborted) onAbort();
@@ -47,7 +65,7 @@ export function runGstLaunch(args: string[], options: GstRunOptions): Promise<vo
     child.once('close', (code, sig) => {
       cleanup();
       if (reason !== undefined) return reject(new Error(`gst-launch-1.0 ${reason}`));
-      if (code === 0) return resolve();
+      if (code === 0 || complete) return resolve();
       reject(
         new Error(
           `gst-launch-1.0 exited with ${code ?? sig}: ${tail.trim().split('\n').slice(-5).join(' | ')}`,
@@ -56,6 +74,8 @@ export function runGstLaunch(args: string[], options: GstRunOptions): Promise<vo
     });
     function cleanup() {
       clearTimeout(timer);
+      if (poll) clearInterval(poll);
+      if (completeTimer) clearTimeout(completeTimer);
       if (killTimer) clearTimeout(killTimer);
       options.signal?.removeEventListener('abort', onAbort);
     }

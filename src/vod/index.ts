@@ -51,3 +51,27 @@ export {
   type VodStatus,
 } from './publish.js';
 export { setupPackagingGroup, defaultConfigurations, type SetupOptions, type SetupResult } from './setup.js';
+export { hlsReferences, parseAttributes, type HlsReferences } from './hls.js';
+export { dashReferences, fillTemplate, isoDurationSeconds, parseXml } from './dash.js';
+export {
+  harvestAsset,
+  harvestManifest,
+  cdnHeaders,
+  folderSink,
+  s3Sink,
+  manifestKind,
+  type HarvestSink,
+  type HarvestOptions,
+  type HarvestProgress,
+  type HarvestClients,
+  type ManifestHarvest,
+} from './harvest.js';
+export {
+  vodOverview,
+  formatOverview,
+  type VodOverview,
+  type GroupView,
+  type ConfigurationView,
+  type AssetView,
+} from './status.js';
+export { recordingsReader, recordedCameras } from './recordings.js';
