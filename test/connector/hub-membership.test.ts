@@ -1,0 +1,55 @@
+// Cameras added to and removed from the hub while the component runs: the new camera starts on the
+// next refresh, the removed one stops (recording closed, request subscription gone), and the camera
+// that stayed is not touched.
+import t from 'tap';
+import { startTestCamera } from '../helpers/test-camera.js';
+import { ffprobe } from '../helpers/media.js';
+import { addCamera, deploy, eventually, recordingFiles, runConnector, type Deployment } from './fixtures.js';
+
+// The SiteWise stand-in does not serve DisassociateAssets; this undoes AssociateAssets in its store,
+// which is what the connector would see after a DisassociateAssets call.
+function disassociate(d: Deployment, childId: string): void {
+  const store = d.cloud.sitewise.store;
+  const child = store.asset(childId);
+  if (child.parent === undefined) throw new Error(`asset ${childId} is not associated`);
+  const parent = store.asset(child.parent.assetId);
+  const siblings = parent.children[child.parent.hierarchyId] ?? [];
+  parent.children[child.parent.hierarchyId] = siblings.filter((id) => id !== childId);
+  delete child.parent;
+}
+
+t.test('a camera added to the hub starts, a camera removed from it stops', async (t) => {
+  const d = await deploy(t);
+  const camera = await startTestCamera(t, { gopSeconds: 1 });
+  const first = await addCamera(d, {
+    name: 'Hall',
+    streamName: 'hall',
+    rtspUrl: camera.url('/cam'),
+    captureStartTime: '* * * * *',
+  });
+  const run = await runConnector(t, d, { SegmentDurationSeconds: 2, ConfigRefreshSeconds: 1 });
+  t.same(run.component.connector.summary().running, [first.assetId]);
+  const firstRuntime = run.component.connector.camera(first.assetId);
+
+  const second = await addCamera(d, {
+    name: 'Stairs',
+    streamName: 'stairs',
+    rtspUrl: camera.url('/cam265'),
+    captureStartTime: '* * * * *',
+  });
+  await eventually('the added camera to record', async () =>
+    (await recordingFiles(run, second.assetId)).length >= 2 ? true : undefined,
+  );
+  t.equal(run.component.connector.camera(first.assetId), firstRuntime, 'the first camera was not touched');
+
+  disassociate(d, first.assetId);
+  await eventually('the removed camera to stop', () =>
+    run.component.connector.camera(first.assetId) ? undefined : true,
+  );
+  t.same(run.component.connector.summary().running, [second.assetId], 'only the remaining camera runs');
+  t.notOk(firstRuntime!.controller.health().recording, 'the removed camera no longer records');
+  const lastFile = (await recordingFiles(run, first.assetId)).at(-1)!;
+  t.equal((await ffprobe(lastFile.file)).streams[0]?.codec_name, 'h264', 'its last file was closed properly');
+  t.ok(run.lines.some((l) => l.cameraId === first.assetId && /left the hub/.test(String(l.msg))));
+  t.equal(await run.stop(), 0);
+});
