@@ -10,7 +10,7 @@ async function* walk(dir) {
   for (const e of entries) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) yield* walk(p);
-    else if (e.name.endsWith('.tap')) yield p;
+    else if (e.name.endsWith('.test.ts.tap')) yield p;
   }
 }
 
