@@ -1,0 +1,133 @@
+// The component as Greengrass runs it: its own process (node + the TypeScript sources through tsx),
+// configuration from the nucleus, stopped with SIGTERM. It must exit within 10 s with code 0, leave
+// the last recording a complete file and no GStreamer process behind.
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startTestCamera } from '../helpers/test-camera.js';
+import { decodeAll, ffprobe, packetTimes } from '../helpers/media.js';
+import { addCamera, deploy, eventually } from './fixtures.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Every process below `pid`, from /proc (the children of each of its threads). */
+function descendants(pid: number): number[] {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const out: number[] = [];
+  for (const tid of tasks) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const child of text.split(/\s+/).filter(Boolean).map(Number)) out.push(child, ...descendants(child));
+  }
+  return out;
+}
+
+/** True while `pid` exists and is not a zombie. */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+t.test('SIGTERM: exit 0 within 10 s, last file complete, no pipeline left', async (t) => {
+  const d = await deploy(t);
+  const camera = await startTestCamera(t, { gopSeconds: 1 });
+  const cam = await addCamera(d, {
+    name: 'Garage',
+    streamName: 'garage',
+    rtspUrl: camera.url('/cam'),
+    captureStartTime: '* * * * *',
+  });
+  const recordings = path.join(d.dir, 'recordings');
+  d.cloud.nucleus.configuration.merge(d.cloud.nucleus.componentName, [], {
+    RecordingsPath: recordings,
+    SegmentDurationSeconds: 2,
+  });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
+    cwd: ROOT,
+    // tap's coverage hook must not follow this child (it would write a partial report).
+    env: { ...process.env, ...d.cloud.env, _TAPJS_PROCESSINFO_COVERAGE_: '0', NODE_V8_COVERAGE: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  t.teardown(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  });
+  const lines: Record<string, unknown>[] = [];
+  let stderr = '';
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  let partial = '';
+  child.stdout.on('data', (b: Buffer) => {
+    const text = partial + b.toString();
+    const parts = text.split('\n');
+    partial = parts.pop() ?? '';
+    for (const line of parts) {
+      try {
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        // not a log line
+      }
+    }
+  });
+
+  const dir = path.join(recordings, cam.assetId);
+  const files = async () =>
+    (await readdir(dir).catch(() => [] as string[])).filter((f) => /^video_\d+\.mkv$/.test(f)).sort();
+  await eventually(
+    'the child process to record',
+    async () => {
+      if (child.exitCode !== null) throw new Error(`component exited early: ${stderr}`);
+      return (await files()).length >= 2 ? true : undefined;
+    },
+    45_000,
+  );
+  t.ok(
+    lines.some((l) => l.msg === 'connector started'),
+    'the component started under Greengrass',
+  );
+  const pipelines = descendants(child.pid!);
+  t.ok(pipelines.length > 0, 'the camera pipeline runs as a child process');
+
+  child.kill('SIGTERM');
+  const result = await Promise.race([
+    exited,
+    new Promise<undefined>((resolve) => setTimeout(resolve, 10_000).unref()),
+  ]);
+  t.ok(result, 'exited within 10 s');
+  t.same(result, { code: 0, signal: null }, 'with exit code 0');
+  t.ok(
+    lines.some((l) => l.msg === 'stopped'),
+    'the log says it stopped',
+  );
+  t.same(
+    pipelines.filter((pid) => alive(pid)),
+    [],
+    'no pipeline process is left behind',
+  );
+  const last = (await files()).at(-1)!;
+  const probe = await ffprobe(path.join(dir, last));
+  t.equal(probe.streams[0]?.codec_name, 'h264', 'the last recording is a complete, playable file');
+  const packets = await packetTimes(path.join(dir, last));
+  t.ok(packets.length > 0 && packets[0]!.key, 'with video in it, starting at a key frame');
+  await decodeAll(path.join(dir, last));
+});
