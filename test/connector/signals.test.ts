@@ -111,7 +111,7 @@ t.test('SIGTERM: exit 0 within 10 s, last file complete, no pipeline left', asyn
   child.kill('SIGTERM');
   const result = await Promise.race([
     exited,
-    new Promise<undefined>((resolve) => setTimeout(resolve, 10_000).unref()),
+    new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 10_000).unref()),
   ]);
   t.ok(result, 'exited within 10 s');
   t.same(result, { code: 0, signal: null }, 'with exit code 0');
