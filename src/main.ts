@@ -22,10 +22,13 @@ import {
   createSiteWiseClient,
   discoverCameras,
   quartzScheduleCheck,
+  putStringValue,
   RequestSubscriptions,
   StatusOutbox,
 } from './sitewise/index.js';
 import { openStore, type Store } from './store/index.js';
+import { createVodClients, publishClip, statusMeasurementValue, vodSettingsFor } from './vod/index.js';
+import type { VodPort } from './connector/index.js';
 
 export interface RunOptions {
   argv?: string[];
@@ -122,6 +125,7 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
     subscribe: (topic, handler) => messaging.subscribe(topic, (_topic, payload) => handler(payload)),
   });
   const thingName = env.AWS_IOT_THING_NAME;
+  const vod = vodPort(config, env, store, sitewise, log, thingName ?? 'standalone');
   const connector = new Connector({
     log,
     store,
@@ -161,8 +165,11 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
         },
       }),
     subscribeRequests: (camera, onValue) => requests.set(camera.assetId, camera.requests, onValue),
+    subscribeVod: (key, source, onValue) => requests.set(key, source, onValue),
+    ...(vod && { vod: vod.port }),
     unsubscribeRequests: (cameraId) => requests.remove(cameraId),
     putStatus: (point) => void outbox.put(point),
+    watchTopic: (topic, onMessage) => messaging.subscribe(topic, () => onMessage()),
     ...(ipc && { reportState: (state) => ipc!.updateState(state) }),
   });
 
@@ -212,9 +219,48 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
   await store.close();
   await messaging.close();
   if (ipc && ipc !== messaging) await ipc.close();
+  vod?.close();
   clearTimeout(deadline);
   log.info('stopped');
   return 0;
+}
+
+/** MediaPackage VOD publishing when the component's Vod key is set; says once when it is off. */
+function vodPort(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  store: Store,
+  sitewise: ReturnType<typeof createSiteWiseClient>,
+  log: Logger,
+  thingName: string,
+): { port: VodPort; close(): void } | undefined {
+  const vodConfig = config.Vod;
+  if (!vodConfig) {
+    log.info('MediaPackage VOD publishing is off (component key Vod is empty)');
+    return undefined;
+  }
+  const clients = createVodClients({ ...(vodConfig.Region && { region: vodConfig.Region }), env });
+  const vodLog = log.child({ part: 'vod' });
+  return {
+    close: () => clients.destroy(),
+    port: {
+      async publish(camera, range, signal) {
+        const status = await publishClip(
+          { store, s3: clients.s3, mediapackage: clients.mediapackage, log: vodLog, thingName },
+          {
+            cameraId: camera.assetId,
+            startMs: range.startMs,
+            endMs: range.endMs,
+            settings: vodSettingsFor(vodConfig, camera.vod?.attributes ?? {}),
+            signal,
+          },
+        );
+        return { state: status.state, json: statusMeasurementValue(status) };
+      },
+      writeStatus: (camera, json) =>
+        putStringValue(sitewise, camera.assetId, camera.vod!.statusPropertyId!, json),
+    },
+  };
 }
 
 function configFileArg(argv: string[]): string | undefined {

@@ -13,7 +13,8 @@ import {
   type CameraConfig,
   type ScheduleSpec,
 } from '../sitewise/index.js';
-import type { RequestValue, StatusPoint, TimeRange } from '../sitewise/index.js';
+import type { RequestSource, RequestValue, StatusPoint, TimeRange } from '../sitewise/index.js';
+import { CameraVod, type VodPort } from './camera-vod.js';
 import type { Store } from '../store/index.js';
 
 // CachedVideoAgeOutOnEdge changes with every fragment; once per 10 s keeps the player's availability
@@ -53,6 +54,9 @@ export interface CameraRuntimeDeps {
   subscribeRequests(camera: CameraConfig, onValue: (value: RequestValue) => void): Promise<void>;
   unsubscribeRequests(cameraId: string): Promise<void>;
   putStatus(point: StatusPoint): void;
+  /** MediaPackage VOD publishing; absent when the component's Vod key is empty. */
+  vod?: VodPort;
+  subscribeVod(key: string, source: RequestSource, onValue: (value: RequestValue) => void): Promise<void>;
   now?: () => number;
 }
 
@@ -83,6 +87,7 @@ export class CameraRuntime {
   readonly #uploader: StreamUploaderLike;
   #source: CameraSourceLike | undefined;
   #cachedReportedAt = 0;
+  readonly #vod: CameraVod | undefined;
 
   constructor(camera: CameraConfig, url: string, deps: CameraRuntimeDeps) {
     this.camera = camera;
@@ -96,6 +101,17 @@ export class CameraRuntime {
       sink: (point) => deps.putStatus(point),
       now,
     });
+    if (deps.vod && camera.vod) {
+      this.#vod = new CameraVod(camera, {
+        port: deps.vod,
+        log: this.#log,
+        timeZone: deps.timeZone,
+        subscribe: (key, source, onValue) => deps.subscribeVod(key, source, onValue),
+        unsubscribe: (key) => deps.unsubscribeRequests(key),
+        isRecorded: (range) => this.#isRecorded(range),
+        ...(deps.now && { now: deps.now }),
+      });
+    }
     const uploader = deps.createUploader(camera);
     this.#uploader = uploader;
     uploader.on('persisted', (e) => this.status.uploaded({ startMs: e.startMs, endMs: e.endMs }));
@@ -161,7 +177,14 @@ export class CameraRuntime {
     this.#uploader.start();
     await this.controller.start();
     await this.#deps.subscribeRequests(this.camera, (value) => this.onRequest(value));
+    await this.#vod?.start();
     this.reportCached();
+  }
+
+  #isRecorded(range: TimeRange): boolean {
+    return this.#deps.store
+      .recorded(this.camera.assetId)
+      .some((r) => r.startMs < range.endMs && range.startMs < r.endMs);
   }
 
   /** Applies a changed schedule or retention in place (nothing restarts). */
@@ -175,13 +198,10 @@ export class CameraRuntime {
 
   /** A VideoUploadRequest value: never blocks, never throws; a bad value is logged and ignored. */
   onRequest(value: RequestValue): void {
-    const store = this.#deps.store;
-    const cameraId = this.camera.assetId;
     try {
       const request = parseRequest(value.text, {
         now: (this.#deps.now ?? Date.now)(),
-        isRecorded: (range: TimeRange) =>
-          store.recorded(cameraId).some((r) => r.startMs < range.endMs && range.startMs < r.endMs),
+        isRecorded: (range: TimeRange) => this.#isRecorded(range),
       });
       if (request.kind === 'live') {
         this.#log.info('live requested');
@@ -224,6 +244,7 @@ export class CameraRuntime {
 
   async stop(): Promise<void> {
     await this.#deps.unsubscribeRequests(this.camera.assetId);
+    await this.#vod?.stop();
     await this.controller.stop();
   }
 }

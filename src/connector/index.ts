@@ -10,3 +10,4 @@ export {
   type CameraSourceLike,
   type StreamUploaderLike,
 } from './camera-runtime.js';
+export { CameraVod, type VodPort, type CameraVodDeps } from './camera-vod.js';

@@ -1,6 +1,6 @@
 // One camera asset's properties -> a validated CameraConfig, or the list of reasons it cannot run.
 import type { AssetProperty, PropertyDataType } from '@aws-sdk/client-iotsitewise';
-import { CameraProperty, sameName } from './contract.js';
+import { CameraProperty, sameName, VOD_OVERRIDE_ATTRIBUTES } from './contract.js';
 
 /** A schedule as the user wrote it in SiteWise: Quartz cron (or `-` never, `* * * * *` always). */
 export interface ScheduleSpec {
@@ -35,6 +35,22 @@ export interface CameraConfig {
   /** Property ids of the status measurements the connector writes. */
   status: { uploadedRange: string; recordedRange: string; cachedRange: string };
   requests: RequestSource;
+  /** Notification topics of the camera's attribute properties whose notifications are ENABLED. */
+  attributeTopics?: string[];
+  /** MediaPackage VOD properties, when the camera model has any of them. */
+  vod?: CameraVodConfig;
+}
+
+/** The optional VOD properties of a camera (read only when the model has them). */
+export interface CameraVodConfig {
+  /** VodIngestRequest: `<startMs>-<endMs>` clips to publish. */
+  request?: RequestSource;
+  /** VodAssetStatus: where the JSON status of each publish is written. */
+  statusPropertyId?: string;
+  /** VodPublishStartTime + VodPublishDurationInMinutes: a recurring clip, published when its window ends. */
+  schedule?: ScheduleSpec;
+  /** Values of the per-camera overrides (VodS3Prefix, ...), by attribute name. */
+  attributes: Record<string, AttributeValue>;
 }
 
 /** A value read from SiteWise (GetAssetPropertyValue, or the model's attribute default). */
@@ -62,7 +78,9 @@ export interface CameraInput {
 }
 
 /** The config, or every problem found (each names the asset, the property and the value). */
-export type CameraResult = { ok: true; config: CameraConfig } | { ok: false; problems: string[] };
+export type CameraResult =
+  | { ok: true; config: CameraConfig }
+  | { ok: false; problems: string[]; attributeTopics?: string[] };
 
 /** Validate one camera asset. */
 export function buildCameraConfig(input: CameraInput, checkSchedule: ScheduleCheck): CameraResult {
@@ -181,6 +199,50 @@ export function buildCameraConfig(input: CameraInput, checkSchedule: ScheduleChe
     }
   }
 
+  const vod = readVod();
+  function readVod(): CameraVodConfig | undefined {
+    const names = [
+      CameraProperty.vodRequest,
+      CameraProperty.vodStatus,
+      CameraProperty.vodStart,
+      ...VOD_OVERRIDE_ATTRIBUTES,
+    ];
+    if (!names.some((n) => find(n) !== undefined)) return undefined;
+    const out: CameraVodConfig = { attributes: {} };
+    const req = find(CameraProperty.vodRequest) && property(CameraProperty.vodRequest, ['STRING']);
+    if (req?.id !== undefined) {
+      const on = req.notification?.state === 'ENABLED' && req.notification.topic !== undefined;
+      out.request = {
+        assetId: input.assetId,
+        propertyId: req.id,
+        notifications: on ? 'ENABLED' : 'DISABLED',
+        ...(on && { topic: req.notification?.topic }),
+      };
+    }
+    const st = find(CameraProperty.vodStatus) && property(CameraProperty.vodStatus, ['STRING']);
+    if (st?.id !== undefined) out.statusPropertyId = st.id;
+    if (find(CameraProperty.vodStart) !== undefined) {
+      const spec = schedule(CameraProperty.vodStart, CameraProperty.vodDuration);
+      if (spec !== undefined && spec.expression !== NEVER) out.schedule = spec;
+    }
+    for (const name of VOD_OVERRIDE_ATTRIBUTES) {
+      const p = find(name);
+      if (p !== undefined) out.attributes[name] = value(p);
+    }
+    return out;
+  }
+
+  // An edited attribute can be noticed at once (hot reload) where the user enabled its notifications;
+  // an invalid camera's too, so fixing it needs no wait for the next periodic refresh.
+  const attributeTopics = input.properties.flatMap((p) =>
+    p.id !== undefined &&
+    input.values.has(p.id) &&
+    p.notification?.state === 'ENABLED' &&
+    p.notification.topic !== undefined
+      ? [p.notification.topic]
+      : [],
+  );
+
   const request = property(CameraProperty.uploadRequest, ['STRING']);
   const uploaded = property(CameraProperty.uploadedRange, ['DOUBLE']);
   const recorded = property(CameraProperty.recordedRange, ['DOUBLE']);
@@ -198,7 +260,7 @@ export function buildCameraConfig(input: CameraInput, checkSchedule: ScheduleChe
     recorded?.id === undefined ||
     cached?.id === undefined
   ) {
-    return { ok: false, problems };
+    return { ok: false, problems, ...(attributeTopics.length > 0 && { attributeTopics }) };
   }
   const enabled = request.notification?.state === 'ENABLED' && request.notification.topic !== undefined;
   return {
@@ -221,6 +283,8 @@ export function buildCameraConfig(input: CameraInput, checkSchedule: ScheduleChe
         notifications: enabled ? 'ENABLED' : 'DISABLED',
         ...(enabled && { topic: request.notification?.topic }),
       },
+      ...(attributeTopics.length > 0 && { attributeTopics }),
+      ...(vod !== undefined && { vod }),
     },
   };
 }

@@ -28,7 +28,19 @@ export const CameraProperty = {
   // Ours, optional: read only when the camera model has them (Edge Agent parity).
   maxLocalMediaSizeInMB: 'MaxLocalMediaSizeInMB',
   deleteAfterUpload: 'DeleteAfterUpload',
+  // Ours, optional: MediaPackage VOD publishing of cached clips (docs/vod.md).
+  vodRequest: 'VodIngestRequest',
+  vodStatus: 'VodAssetStatus',
+  vodStart: 'VodPublishStartTime',
+  vodDuration: 'VodPublishDurationInMinutes',
 } as const;
+
+/** Optional camera attributes that override the component's Vod settings (see src/vod). */
+export const VOD_OVERRIDE_ATTRIBUTES = [
+  'VodS3Prefix',
+  'VodPackagingGroupId',
+  'VodSegmentDurationSeconds',
+] as const;
 
 /** One property of the camera model as the getting-started script creates it. */
 export interface CameraPropertySpec {

@@ -24,7 +24,15 @@ export {
   type CameraPropertySpec,
 } from './contract.js';
 export { HubError, RequestError } from './errors.js';
-export type { CameraConfig, RequestSource, ScheduleCheck, ScheduleSpec } from './camera-config.js';
+export type {
+  CameraConfig,
+  CameraVodConfig,
+  RequestSource,
+  ScheduleCheck,
+  ScheduleSpec,
+} from './camera-config.js';
+export { VOD_OVERRIDE_ATTRIBUTES } from './contract.js';
+export { putStringValue } from './string-value.js';
 export {
   describeHub,
   discoverCameras,
