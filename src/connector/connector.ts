@@ -3,8 +3,13 @@
 // an attribute changed). A diff decides per camera: start it, stop it, update it in place (schedules,
 // retention), or rebuild it (stream name, secret or URL changed). One camera's failure — a bad
 // attribute, an unreadable secret, a camera that refuses us — never touches another.
+//
+// Where the user enabled notifications on a camera's attribute properties, the Connector also
+// subscribes to their topics and refreshes shortly after one changes, instead of waiting for the
+// next periodic refresh (AttributeWatch).
 import type { Logger } from '../log/index.js';
 import type { CameraConfig, Discovery } from '../sitewise/index.js';
+import { AttributeWatch, type WatchTopic } from './attribute-watch.js';
 import { CameraRuntime, needsRestart, type CameraRuntimeDeps } from './camera-runtime.js';
 
 export interface ConnectorOptions extends CameraRuntimeDeps {
@@ -16,6 +21,10 @@ export interface ConnectorOptions extends CameraRuntimeDeps {
   reportState?(state: 'RUNNING' | 'ERRORED'): Promise<void>;
   refreshMs: number;
   healthEveryMs?: number;
+  /** Subscribes to an attribute's notification topic (hot reload at once); absent = periodic only. */
+  watchTopic?: WatchTopic;
+  /** Quiet time after an attribute notification before refreshing (one console edit writes several). */
+  watchDebounceMs?: number;
 }
 
 export interface ConnectorSummary {
@@ -37,10 +46,19 @@ export class Connector {
   #onDeleted = (e: { cameraId: string }) => this.#cameras.get(e.cameraId)?.reportCached();
   #stopped = false;
   #lastState: string | undefined;
+  readonly #watch: AttributeWatch | undefined;
 
   constructor(options: ConnectorOptions) {
     this.#o = options;
     this.#log = options.log;
+    if (options.watchTopic) {
+      this.#watch = new AttributeWatch({
+        subscribe: options.watchTopic,
+        onChange: () => void this.refresh(),
+        debounceMs: options.watchDebounceMs ?? 500,
+        log: options.log,
+      });
+    }
   }
 
   async start(): Promise<void> {
@@ -78,6 +96,7 @@ export class Connector {
     clearTimeout(this.#refreshTimer);
     clearInterval(this.#healthTimer);
     await this.#chain;
+    await this.#watch?.close();
     this.#o.store.events.off('deleted', this.#onDeleted);
     await Promise.allSettled([...this.#cameras.values()].map((c) => c.stop()));
     this.#cameras.clear();
@@ -150,6 +169,11 @@ export class Connector {
     }
     for (const p of skipped) this.#log.warn({ cameraId: p.assetId, reason: p.message }, 'camera skipped');
     this.#skipped = skipped;
+    // Skipped cameras are watched too: fixing one is noticed at once.
+    await this.#watch?.set([
+      ...discovery.cameras.flatMap((c) => c.attributeTopics ?? []),
+      ...discovery.problems.flatMap((p) => p.attributeTopics ?? []),
+    ]);
     await this.#state(this.#cameras.size > 0 ? 'RUNNING' : 'ERRORED');
   }
 

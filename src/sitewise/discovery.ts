@@ -35,6 +35,8 @@ export interface HubInfo {
 export interface DiscoveryProblem {
   assetId: string;
   message: string;
+  /** Notification topics of its attributes with notifications ENABLED (a fix can be noticed at once). */
+  attributeTopics?: string[];
 }
 
 /** What discovery found. */
@@ -189,7 +191,12 @@ export async function discoverCameras(options: DiscoveryOptions): Promise<Discov
   results.forEach((result, i) => {
     const assetId = ids[i] ?? '';
     if (result.ok) candidates.push(result.config);
-    else problems.push({ assetId, message: result.problems.join('; ') });
+    else
+      problems.push({
+        assetId,
+        message: result.problems.join('; '),
+        ...(result.attributeTopics && { attributeTopics: result.attributeTopics }),
+      });
   });
 
   const cameras = dropDuplicateStreams(candidates, new Set(options.preferAssetIds ?? []), problems);

@@ -1,6 +1,7 @@
 // Hot reload of a schedule: a camera's CaptureStartTime is edited in SiteWise while the component
 // runs, and recording starts and stops with it, without a restart of the component or of the camera's
 // request subscription.
+import { UpdateAssetPropertyCommand } from '@aws-sdk/client-iotsitewise';
 import t from 'tap';
 import { startTestCamera } from '../helpers/test-camera.js';
 import { ffprobe } from '../helpers/media.js';
@@ -37,3 +38,34 @@ t.test('CaptureStartTime edited in SiteWise starts and stops recording on the ne
   t.equal(run.component.connector.camera(cam.assetId), runtime, 'still the same camera runtime');
   t.equal(await run.stop(), 0);
 });
+
+t.test(
+  'with attribute notifications enabled, an edit applies at once, not on the next refresh',
+  async (t) => {
+    const d = await deploy(t);
+    const camera = await startTestCamera(t, { gopSeconds: 1 });
+    const cam = await addCamera(d, {
+      name: 'Gate',
+      streamName: 'gate',
+      rtspUrl: camera.url('/cam'),
+      captureStartTime: '-',
+    });
+    await d.sitewise.send(
+      new UpdateAssetPropertyCommand({
+        assetId: cam.assetId,
+        propertyId: cam.propertyIds.CaptureStartTime!,
+        propertyNotificationState: 'ENABLED',
+      }),
+    );
+    // An hour between periodic refreshes: only the notification can explain a prompt change.
+    const run = await runConnector(t, d, { SegmentDurationSeconds: 2, ConfigRefreshSeconds: 3600 });
+    t.notOk(run.component.connector.camera(cam.assetId)!.controller.health().recording);
+
+    await setAttributes(d, cam.assetId, { CaptureStartTime: '* * * * *' });
+    await eventually('recording after the notified schedule change', async () =>
+      (await recordingFiles(run, cam.assetId)).length >= 2 ? true : undefined,
+    );
+    t.ok(run.lines.some((l) => l.msg === 'camera attribute changed in SiteWise; refreshing'));
+    t.equal(await run.stop(), 0);
+  },
+);
