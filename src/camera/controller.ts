@@ -26,6 +26,11 @@ export interface UploaderPort {
   pushLive(fragment: Fragment): void;
   /** Uploads [start, end] from the recording; resolves when everything recorded in it is persisted. */
   upload(range: TimeRange, signal: AbortSignal): Promise<void>;
+  /**
+   * Live just turned on inside a window that began at `sinceMs` (before a restart, say): what was
+   * recorded since then and never reached KVS is sent too, so the window has no hole.
+   */
+  backfill(sinceMs: number): void;
   close(): Promise<void>;
 }
 
@@ -171,6 +176,8 @@ export class CameraController {
     if (desired.live !== this.#live) {
       this.#live = desired.live;
       this.#ports.uploader.setLive(desired.live);
+      if (desired.live && desired.liveSinceMs !== undefined)
+        this.#ports.uploader.backfill(desired.liveSinceMs);
     }
     if (!desired.record && this.#source) await this.#stopRecording();
   }

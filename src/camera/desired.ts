@@ -3,7 +3,8 @@
 
 /** A schedule as the controller sees it: is a window open now, and when does that change? */
 export interface WindowSchedule {
-  at(nowMs: number): { active: boolean; nextChangeMs: number | undefined };
+  /** `sinceMs`: when the open window began, when known (absent for "always" and when closed). */
+  at(nowMs: number): { active: boolean; nextChangeMs: number | undefined; sinceMs?: number };
 }
 
 export interface CameraPlan {
@@ -20,6 +21,8 @@ export interface Desired {
   reasons: string[];
   /** When the answer can next change without any new input; undefined = never. */
   nextChangeMs: number | undefined;
+  /** When the current live window began (schedule), if live is on because of a schedule window. */
+  liveSinceMs?: number;
 }
 
 export function desiredAt(plan: CameraPlan, liveRequestedUntilMs: number, nowMs: number): Desired {
@@ -43,6 +46,7 @@ export function desiredAt(plan: CameraPlan, liveRequestedUntilMs: number, nowMs:
     live,
     reasons,
     nextChangeMs: next.length > 0 ? Math.min(...next) : undefined,
+    ...(liveWindow.active && liveWindow.sinceMs !== undefined && { liveSinceMs: liveWindow.sinceMs }),
   };
 }
 

@@ -26,7 +26,11 @@ export interface StreamUploaderLike {
   start(): void;
   setLive(on: boolean): void;
   pushLive(fragment: Fragment): void;
-  uploadRange(startMs: number, endMs: number): { done: Promise<'completed' | 'stopped'> };
+  uploadRange(
+    startMs: number,
+    endMs: number,
+    origin?: 'historical' | 'backfill',
+  ): { done: Promise<'completed' | 'stopped'> };
   on(event: 'persisted', listener: (e: { startMs: number; endMs: number }) => void): unknown;
   stop(): Promise<void>;
 }
@@ -68,7 +72,11 @@ export function windowSchedule(spec: ScheduleSpec, timeZone: string | undefined)
   return {
     at(nowMs) {
       const state = desiredAt(schedule, spec.durationMinutes, new Date(nowMs));
-      return { active: state.active, nextChangeMs: state.nextChange?.getTime() };
+      return {
+        active: state.active,
+        nextChangeMs: state.nextChange?.getTime(),
+        ...(state.windowStart && { sinceMs: state.windowStart.getTime() }),
+      };
     },
   };
 }
@@ -159,6 +167,14 @@ export class CameraRuntime {
             const outcome = await job.done;
             if (outcome !== 'completed' && !signal.aborted) {
               throw new Error(`upload of ${range.startMs}-${range.endMs} stopped before it was complete`);
+            }
+          },
+          backfill: (sinceMs) => {
+            for (const gap of store.notUploaded(camera.assetId)) {
+              const startMs = Math.max(gap.startMs, sinceMs);
+              if (gap.endMs <= startMs) continue;
+              this.#log.info({ startMs, endMs: gap.endMs }, 'backfilling the live window from the recording');
+              uploader.uploadRange(startMs, gap.endMs, 'backfill');
             }
           },
           close: () => uploader.stop(),

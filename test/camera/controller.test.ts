@@ -55,6 +55,7 @@ function recordingPorts() {
         }
         uploads.push(range);
       },
+      backfill: (since) => void events.push(`backfill ${since}`),
       close: async () => void events.push('uploader close'),
     },
   };
@@ -116,6 +117,21 @@ t.test('recording without live sends nothing to the uploader; a reload applies i
   p.emit(fragment(11));
   t.same(p.live, [11]);
   t.same(p.events, ['source start', 'live true'], 'the source was not restarted by the reload');
+});
+
+t.test('live turning on inside a window that began earlier backfills from the window start', async (t) => {
+  const p = recordingPorts();
+  const window = { at: () => ({ active: true, nextChangeMs: undefined, sinceMs: 42 }) };
+  const controller = new CameraController({
+    cameraId: 'cam-4',
+    plan: { capture: constantSchedule(false), live: window },
+    ports: p.ports,
+    log,
+    liveKeepAliveMs: 1000,
+  });
+  t.teardown(() => controller.stop());
+  await controller.start();
+  t.same(p.events, ['source start', 'live true', 'backfill 42']);
 });
 
 t.test('historical requests merge, and a failed upload is retried', async (t) => {
