@@ -3,6 +3,7 @@
 // queued historical uploads). Every change — a schedule edge, a request, a reload, a part that stops —
 // triggers one serialized reconcile step that converges actual on desired. Nothing else starts or
 // stops a part, so there is exactly one place where restarts and stops are decided.
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../log/index.js';
 import type { Fragment } from '../mkv/index.js';
 import { desiredAt, type CameraPlan, type Desired } from './desired.js';
@@ -238,20 +239,8 @@ export class CameraController {
         this.#lastUploadError = err instanceof Error ? err.message : String(err);
         this.#log.warn({ err, range }, 'historical upload failed; will retry');
         this.#uploads.add(range);
-        await abortableDelay(this.#uploadRetryMs, signal);
+        await delay(this.#uploadRetryMs, undefined, { signal }).catch(() => undefined);
       }
     }
   }
-}
-
-function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

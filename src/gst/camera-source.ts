@@ -2,6 +2,7 @@
 // GStreamer child for exactly those tracks, feeds fd 3 into a fresh Fragmenter and hands fragments out.
 // Whatever ends a run that nobody asked to end (an error, a clean EOS because the camera closed TCP, the
 // no-data watchdog) comes back to one place, #loop, which waits with backoff and starts again.
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import { createLogger, redactUrl, type Logger } from '../log/index.js';
 import { Fragmenter, type Fragment, type FragmenterWarning } from '../mkv/index.js';
 import { describe, parseRtspUrl } from './describe.js';
@@ -196,7 +197,7 @@ export class CameraSource {
         },
         permanent ? 'failed' : 'backing-off',
       );
-      await sleep(delay, signal);
+      await sleepFor(delay, undefined, { signal }).catch(() => undefined);
     }
   }
 
@@ -271,17 +272,4 @@ export class CameraSource {
     if (err instanceof CameraFailure) return err;
     return failureFor('other', this.#ctx, this.scrub(err instanceof Error ? err.message : String(err)));
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -1,6 +1,7 @@
 // Reading a camera's RTSP URL from its Secrets Manager secret: JSON with the key RTSPStreamURL
 // (any case, as the reference). The URL's password is registered with the log's SecretRegistry before
 // anything else happens with it, so no later log line can show it.
+import { setTimeout as delay } from 'node:timers/promises';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Logger, SecretRegistry } from '../log/index.js';
 import { SecretError } from './errors.js';
@@ -38,7 +39,8 @@ export class RtspUrlResolver {
   async resolve(secretId: string, signal?: AbortSignal): Promise<string> {
     const retry = this.#options.retry ?? {};
     const attempts = Math.max(1, retry.attempts ?? 5);
-    const sleep = retry.sleep ?? abortableSleep;
+    // node:timers/promises rejects with an AbortError when the signal fires, which ends the retries.
+    const sleep = retry.sleep ?? ((ms: number, signal?: AbortSignal) => delay(ms, undefined, { signal }));
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.#fetch(secretId, signal);
@@ -152,22 +154,4 @@ export class RtspUrlResolver {
       // Not percent-encoded validly: the raw form is what could appear in logs.
     }
   }
-}
-
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
