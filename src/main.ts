@@ -131,6 +131,7 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
     store,
     timeZone: config.TimeZone || undefined,
     liveKeepAliveMs: config.LiveKeepAliveSeconds * 1000,
+    deleteAfterUpload: config.DeleteAfterUpload,
     refreshMs: config.ConfigRefreshSeconds * 1000,
     discover: (prefer) =>
       discoverCameras({
@@ -175,16 +176,29 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
 
   let unsubscribeConfig: (() => Promise<void>) | undefined;
   if (ipc) {
-    // Component keys that change how files, uploads or schedules behave are read again; the camera
-    // list itself follows SiteWise on every refresh.
+    // LogLevel and the size limits apply at once; the keys below shape objects built at start-up, so
+    // the log names the ones that changed and wait for the next start. The camera list itself follows
+    // SiteWise on every refresh.
+    const restartKeys = [
+      'SiteWiseAssetIdForHub',
+      'RecordingsPath',
+      'SegmentDurationSeconds',
+      'LiveKeepAliveSeconds',
+      'ConfigRefreshSeconds',
+      'DeleteAfterUpload',
+      'StreamRetentionInHours',
+      'TimeZone',
+      'Vod',
+    ] as const;
     unsubscribeConfig = await ipc.onConfigurationUpdate(() => {
       void ipc!
         .getConfiguration()
         .then((value) => {
           const next = loadConfig(value);
           if (next.LogLevel !== config.LogLevel) log.level = next.LogLevel;
-          if (next.SiteWiseAssetIdForHub !== config.SiteWiseAssetIdForHub) {
-            log.warn('SiteWiseAssetIdForHub changed; restart the component to follow the new hub');
+          const later = restartKeys.filter((k) => JSON.stringify(next[k]) !== JSON.stringify(config[k]));
+          if (later.length > 0) {
+            log.warn({ keys: later }, 'these configuration keys take effect when the component restarts');
           }
           store.retention.setLimits({
             maxTotalBytes: next.MaxLocalMediaSizeInMB * 1024 * 1024,

@@ -53,6 +53,8 @@ export interface CameraRuntimeDeps {
   store: Store;
   timeZone: string | undefined;
   liveKeepAliveMs: number;
+  /** The component's DeleteAfterUpload; a camera attribute of the same name overrides it. */
+  deleteAfterUpload?: boolean;
   createSource(camera: CameraConfig, url: string, onFragment: (f: Fragment) => void): CameraSourceLike;
   createUploader(camera: CameraConfig): StreamUploaderLike;
   subscribeRequests(camera: CameraConfig, onValue: (value: RequestValue) => void): Promise<void>;
@@ -86,7 +88,7 @@ export function cameraPlan(camera: CameraConfig, timeZone: string | undefined): 
 }
 
 export class CameraRuntime {
-  readonly camera: CameraConfig;
+  #camera: CameraConfig;
   readonly url: string;
   readonly controller: CameraController;
   readonly status: CameraStatus;
@@ -98,7 +100,7 @@ export class CameraRuntime {
   readonly #vod: CameraVod | undefined;
 
   constructor(camera: CameraConfig, url: string, deps: CameraRuntimeDeps) {
-    this.camera = camera;
+    this.#camera = camera;
     this.url = url;
     this.#deps = deps;
     this.#log = cameraLogger(deps.log, camera.assetId, camera.streamName);
@@ -184,12 +186,7 @@ export class CameraRuntime {
   }
 
   async start(): Promise<void> {
-    this.#deps.store.retention.setCamera(this.camera.assetId, {
-      retentionMinutes: this.camera.retentionMinutes,
-      ...(this.camera.deleteAfterUpload !== undefined && {
-        deleteAfterUpload: this.camera.deleteAfterUpload,
-      }),
-    });
+    this.#applyRetention();
     this.#uploader.start();
     await this.controller.start();
     await this.#deps.subscribeRequests(this.camera, (value) => this.onRequest(value));
@@ -203,13 +200,24 @@ export class CameraRuntime {
       .some((r) => r.startMs < range.endMs && range.startMs < r.endMs);
   }
 
+  /** The camera's configuration as last applied. */
+  get camera(): CameraConfig {
+    return this.#camera;
+  }
+
   /** Applies a changed schedule or retention in place (nothing restarts). */
   async update(camera: CameraConfig): Promise<void> {
-    this.#deps.store.retention.setCamera(camera.assetId, {
-      retentionMinutes: camera.retentionMinutes,
-      ...(camera.deleteAfterUpload !== undefined && { deleteAfterUpload: camera.deleteAfterUpload }),
-    });
+    this.#camera = camera;
+    this.#applyRetention();
     await this.controller.updatePlan(cameraPlan(camera, this.#deps.timeZone));
+  }
+
+  #applyRetention(): void {
+    const deleteAfterUpload = this.#camera.deleteAfterUpload ?? this.#deps.deleteAfterUpload;
+    this.#deps.store.retention.setCamera(this.#camera.assetId, {
+      retentionMinutes: this.#camera.retentionMinutes,
+      ...(deleteAfterUpload !== undefined && { deleteAfterUpload }),
+    });
   }
 
   /** A VideoUploadRequest value: never blocks, never throws; a bad value is logged and ignored. */

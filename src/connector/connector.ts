@@ -130,12 +130,19 @@ export class Connector {
       this.#cameras.delete(id);
       await runtime.stop();
     }
-    for (const camera of discovery.cameras) {
+    // Secrets are read all at once: one unreadable secret retries with backoff and must not hold up
+    // the others.
+    const urls = await Promise.allSettled(
+      discovery.cameras.map((camera) => this.#o.resolveUrl(camera, this.#abort.signal)),
+    );
+    for (const [i, camera] of discovery.cameras.entries()) {
       if (this.#stopped) return;
+      const resolved = urls[i]!;
       let url: string;
-      try {
-        url = await this.#o.resolveUrl(camera, this.#abort.signal);
-      } catch (err) {
+      if (resolved.status === 'fulfilled') {
+        url = resolved.value;
+      } else {
+        const err: unknown = resolved.reason;
         const message = err instanceof Error ? err.message : String(err);
         skipped.push({ assetId: camera.assetId, message });
         this.#log.error(
