@@ -128,13 +128,14 @@ export class CameraVod {
       );
       return;
     }
-    let after = new Date(now());
+    // Starting inside a window still publishes that window when it ends.
+    let after = new Date(now() - minutes * 60_000);
     while (!signal.aborted) {
       const start = schedule.nextFire(after);
       if (!start) return;
       const end = start.getTime() + minutes * 60_000;
       try {
-        await waitUntil(new Date(end + SETTLE_MS), { signal });
+        await waitUntil(new Date(end + SETTLE_MS), { signal, now });
       } catch {
         return; // aborted
       }
