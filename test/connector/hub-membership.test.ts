@@ -2,21 +2,10 @@
 // next refresh, the removed one stops (recording closed, request subscription gone), and the camera
 // that stayed is not touched.
 import t from 'tap';
+import { DisassociateAssetsCommand } from '@aws-sdk/client-iotsitewise';
 import { startTestCamera } from '../helpers/test-camera.js';
 import { ffprobe } from '../helpers/media.js';
-import { addCamera, deploy, eventually, recordingFiles, runConnector, type Deployment } from './fixtures.js';
-
-// The SiteWise stand-in does not serve DisassociateAssets; this undoes AssociateAssets in its store,
-// which is what the connector would see after a DisassociateAssets call.
-function disassociate(d: Deployment, childId: string): void {
-  const store = d.cloud.sitewise.store;
-  const child = store.asset(childId);
-  if (child.parent === undefined) throw new Error(`asset ${childId} is not associated`);
-  const parent = store.asset(child.parent.assetId);
-  const siblings = parent.children[child.parent.hierarchyId] ?? [];
-  parent.children[child.parent.hierarchyId] = siblings.filter((id) => id !== childId);
-  delete child.parent;
-}
+import { addCamera, deploy, eventually, recordingFiles, runConnector } from './fixtures.js';
 
 t.test('a camera added to the hub starts, a camera removed from it stops', async (t) => {
   const d = await deploy(t);
@@ -42,7 +31,13 @@ t.test('a camera added to the hub starts, a camera removed from it stops', async
   );
   t.equal(run.component.connector.camera(first.assetId), firstRuntime, 'the first camera was not touched');
 
-  disassociate(d, first.assetId);
+  await d.sitewise.send(
+    new DisassociateAssetsCommand({
+      assetId: d.hub.assetId,
+      hierarchyId: d.hub.hierarchyId,
+      childAssetId: first.assetId,
+    }),
+  );
   await eventually('the removed camera to stop', () =>
     run.component.connector.camera(first.assetId) ? undefined : true,
   );

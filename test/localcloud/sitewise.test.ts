@@ -6,8 +6,10 @@ import {
   AssociateAssetsCommand,
   BatchPutAssetPropertyValueCommand,
   CreateAssetCommand,
+  ConflictingOperationException,
   CreateAssetModelCommand,
   DescribeAssetCommand,
+  DisassociateAssetsCommand,
   DescribeAssetModelCommand,
   GetAssetPropertyValueCommand,
   GetAssetPropertyValueHistoryCommand,
@@ -248,6 +250,104 @@ t.test('model and asset errors', async (t) => {
     ),
     { name: 'InvalidRequestException' },
   );
+});
+
+t.test('DisassociateAssets: the child leaves the hub and becomes top-level again', async (t) => {
+  const { client } = await start(t);
+  const { cameraModel, hubModel, hierarchyId } = await cameraModels(client);
+  const hub = await client.send(
+    new CreateAssetCommand({ assetName: 'hub', assetModelId: hubModel.assetModelId! }),
+  );
+  const otherHub = await client.send(
+    new CreateAssetCommand({ assetName: 'hub2', assetModelId: hubModel.assetModelId! }),
+  );
+  const ids: string[] = [];
+  for (const name of ['c0', 'c1']) {
+    const cam = await client.send(
+      new CreateAssetCommand({
+        assetName: name,
+        assetModelId: cameraModel.assetModelId!,
+        assetExternalId: name,
+      }),
+    );
+    ids.push(cam.assetId!);
+    await client.send(
+      new AssociateAssetsCommand({ assetId: hub.assetId!, hierarchyId, childAssetId: cam.assetId! }),
+    );
+  }
+  const children = async (assetId: string) =>
+    (
+      await client.send(
+        new ListAssociatedAssetsCommand({ assetId, hierarchyId, traversalDirection: 'CHILD' }),
+      )
+    ).assetSummaries?.map((a) => a.id);
+
+  // External ids work in the path and the body, as for AssociateAssets.
+  const out = await client.send(
+    new DisassociateAssetsCommand({ assetId: hub.assetId!, hierarchyId, childAssetId: 'externalId:c0' }),
+  );
+  t.equal(out.$metadata.httpStatusCode, 200);
+  t.same(await children(hub.assetId!), [ids[1]], 'only the other camera is left under the hub');
+  const parent = await client.send(
+    new ListAssociatedAssetsCommand({ assetId: ids[0]!, traversalDirection: 'PARENT' }),
+  );
+  t.same(parent.assetSummaries, [], 'the camera has no parent');
+  const top = await client.send(new ListAssetsCommand({ filter: 'TOP_LEVEL' }));
+  t.ok(
+    top.assetSummaries?.some((a) => a.id === ids[0]),
+    'the camera is top-level',
+  );
+  await client.send(
+    new AssociateAssetsCommand({ assetId: otherHub.assetId!, hierarchyId, childAssetId: ids[0]! }),
+  );
+  t.same(await children(otherHub.assetId!), [ids[0]], 'it can join another hub');
+});
+
+t.test('DisassociateAssets errors', async (t) => {
+  const { client, service } = await start(t);
+  const { cameraModel, hubModel, hierarchyId } = await cameraModels(client);
+  const hub = await client.send(
+    new CreateAssetCommand({ assetName: 'hub', assetModelId: hubModel.assetModelId! }),
+  );
+  const otherHub = await client.send(
+    new CreateAssetCommand({ assetName: 'hub2', assetModelId: hubModel.assetModelId! }),
+  );
+  const cam = await client.send(
+    new CreateAssetCommand({ assetName: 'c', assetModelId: cameraModel.assetModelId! }),
+  );
+  const send = (assetId: string, childAssetId: string, hierarchy = hierarchyId) =>
+    client.send(new DisassociateAssetsCommand({ assetId, hierarchyId: hierarchy, childAssetId }));
+
+  await t.rejects(send('missing', cam.assetId!), {
+    name: 'ResourceNotFoundException',
+    $metadata: { httpStatusCode: 404 },
+  });
+  await t.rejects(send(hub.assetId!, 'missing'), ResourceNotFoundException);
+  await t.rejects(send(hub.assetId!, cam.assetId!, 'nope'), {
+    name: 'InvalidRequestException',
+    message: /not in the model/,
+  });
+  await t.rejects(send(hub.assetId!, cam.assetId!), {
+    name: 'InvalidRequestException',
+    message: /not associated/,
+  });
+  await client.send(
+    new AssociateAssetsCommand({ assetId: hub.assetId!, hierarchyId, childAssetId: cam.assetId! }),
+  );
+  await t.rejects(send(otherHub.assetId!, cam.assetId!), { name: 'InvalidRequestException' }, 'wrong parent');
+  const res = await fetch(`${service.endpoint}/assets/${hub.assetId!}/disassociate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ hierarchyId, childAssetId: cam.assetId!, clientToken: 'short' }),
+  });
+  t.equal(res.status, 400, 'a clientToken shorter than 36 characters is refused');
+  t.equal(res.headers.get('x-amzn-errortype'), 'InvalidRequestException');
+
+  // Ours finishes every change at once, so a conflict only comes from fault injection.
+  service.faults.fail('DisassociateAssets', { code: 'ConflictingOperationException', status: 409, times: 1 });
+  await t.rejects(send(hub.assetId!, cam.assetId!), ConflictingOperationException);
+  await send(hub.assetId!, cam.assetId!);
+  await t.rejects(send(hub.assetId!, cam.assetId!), { message: /not associated/ }, 'already undone');
 });
 
 t.test('values: attributes defaults, batch put rules, latest and history', async (t) => {

@@ -284,4 +284,24 @@ export class SiteWiseStore {
     child.parent = { assetId: parent.id, hierarchyId };
     (parent.children[hierarchyId] ??= []).push(child.id);
   }
+
+  /** Undoes associate(): the child becomes a top-level asset again. */
+  disassociate(parentId: string, hierarchyId: string, childId: string): void {
+    const parent = this.asset(parentId);
+    if (!this.model(parent.modelId).hierarchies.some((h) => h.id === hierarchyId)) {
+      throw new AwsError(
+        'InvalidRequestException',
+        `Hierarchy ${hierarchyId} is not in the model of asset ${parent.id}.`,
+      );
+    }
+    const child = this.asset(childId);
+    if (child.parent?.assetId !== parent.id || child.parent.hierarchyId !== hierarchyId) {
+      throw new AwsError(
+        'InvalidRequestException',
+        `Asset ${child.id} is not associated with asset ${parent.id} through hierarchy ${hierarchyId}.`,
+      );
+    }
+    parent.children[hierarchyId] = (parent.children[hierarchyId] ?? []).filter((id) => id !== child.id);
+    delete child.parent;
+  }
 }

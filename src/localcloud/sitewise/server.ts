@@ -47,6 +47,12 @@ const ROUTES: Route[] = [
   { method: 'GET', pattern: /^\/assets$/, operation: 'ListAssets' },
   { method: 'GET', pattern: /^\/assets\/([^/]+)$/, operation: 'DescribeAsset' },
   { method: 'POST', pattern: /^\/assets\/([^/]+)\/associate$/, operation: 'AssociateAssets', mutates: true },
+  {
+    method: 'POST',
+    pattern: /^\/assets\/([^/]+)\/disassociate$/,
+    operation: 'DisassociateAssets',
+    mutates: true,
+  },
   { method: 'GET', pattern: /^\/assets\/([^/]+)\/hierarchies$/, operation: 'ListAssociatedAssets' },
   {
     method: 'PUT',
@@ -120,6 +126,18 @@ export async function startSiteWiseService(options: SiteWiseOptions = {}): Promi
         throw new AwsError('InvalidRequestException', 'hierarchyId and childAssetId are required.');
       }
       store.associate(path[0]!, body.hierarchyId, body.childAssetId);
+      return [200, undefined];
+    },
+    DisassociateAssets: ({ path, body }) => {
+      if (typeof body.hierarchyId !== 'string' || typeof body.childAssetId !== 'string') {
+        throw new AwsError('InvalidRequestException', 'hierarchyId and childAssetId are required.');
+      }
+      // The SDK fills clientToken with a UUID; the API accepts 36 to 64 characters.
+      const token = body.clientToken;
+      if (token !== undefined && (typeof token !== 'string' || !/^\S{36,64}$/.test(token))) {
+        throw new AwsError('InvalidRequestException', 'clientToken must be 36 to 64 non-blank characters.');
+      }
+      store.disassociate(path[0]!, body.hierarchyId, body.childAssetId);
       return [200, undefined];
     },
     ListAssociatedAssets: ({ path, query }) => {
