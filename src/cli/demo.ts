@@ -52,6 +52,8 @@ export async function runDemo(args: string[]): Promise<number> {
     console.error(`kvs-edge demo: ${(err as Error).message}`);
     return 2;
   }
+  // The SDK's notice about Node 22 (for its releases after January 2027) would only clutter the demo.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-edge-demo-'));
   const logFile = path.join(dir, 'connector.log');
   const logStream = createWriteStream(logFile);
