@@ -217,6 +217,10 @@ export class CameraRuntime {
     this.#deps.store.retention.setCamera(this.#camera.assetId, {
       retentionMinutes: this.#camera.retentionMinutes,
       ...(deleteAfterUpload !== undefined && { deleteAfterUpload }),
+      // The camera asset's MaxLocalMediaSizeInMB caps this camera alone, under the component's strategy.
+      ...(this.#camera.maxLocalMediaSizeInMB !== undefined && {
+        maxBytes: this.#camera.maxLocalMediaSizeInMB * 1024 * 1024,
+      }),
     });
   }
 

@@ -50,10 +50,21 @@ export interface SegmentInfo {
 
 export class Catalog {
   readonly #cameras = new Map<string, Segment[]>();
+  readonly #cameraBytes = new Map<string, number>();
   #totalBytes = 0;
 
   get totalBytes(): number {
     return this.#totalBytes;
+  }
+
+  /** Bytes of one camera's files, the one being written included. */
+  cameraBytes(cameraId: string): number {
+    return this.#cameraBytes.get(cameraId) ?? 0;
+  }
+
+  #count(cameraId: string, delta: number): void {
+    this.#totalBytes += delta;
+    this.#cameraBytes.set(cameraId, this.cameraBytes(cameraId) + delta);
   }
 
   cameras(): string[] {
@@ -76,7 +87,7 @@ export class Catalog {
     let i = list.length;
     while (i > 0 && (list[i - 1]?.startMs ?? 0) > seg.startMs) i--;
     list.splice(i, 0, seg);
-    this.#totalBytes += seg.bytes;
+    this.#count(seg.cameraId, seg.bytes);
   }
 
   remove(seg: Segment): boolean {
@@ -84,14 +95,14 @@ export class Catalog {
     const i = list ? list.indexOf(seg) : -1;
     if (!list || i < 0) return false;
     list.splice(i, 1);
-    this.#totalBytes -= seg.bytes;
+    this.#count(seg.cameraId, -seg.bytes);
     return true;
   }
 
   /** Records that `seg` grew by `delta` bytes on disk. */
   grow(seg: Segment, delta: number): void {
     seg.bytes += delta;
-    this.#totalBytes += delta;
+    this.#count(seg.cameraId, delta);
   }
 
   /** Closed files of every camera, oldest start first: the order size retention deletes in. */

@@ -140,9 +140,9 @@ export class Store {
       fsyncIntervalMs: o.fsyncIntervalMs ?? DEFAULT_FSYNC_MS,
       maxQueueBytes: o.maxQueueBytes ?? DEFAULT_QUEUE_BYTES,
       maxQueueFragments: DEFAULT_QUEUE_FRAGMENTS,
-      isDenied: () => this.retention.denied,
+      isDenied: () => this.retention.deniedFor(cameraId),
       onDiskFull: (id) => this.retention.onDiskFull(id),
-      afterWrite: () => this.retention.afterWrite(),
+      afterWrite: () => this.retention.afterWrite(cameraId),
       onClosed: (id) => this.#writers.delete(id),
     });
     this.#writers.set(cameraId, w);

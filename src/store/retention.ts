@@ -1,7 +1,10 @@
 // Retention: what gets deleted, when, and why. Rules, in the order a pass applies them:
 // 1. DeleteAfterUpload: a closed file whose whole range is in the ledger (or named _uploaded).
 // 2. Age: a closed file whose last frame is older than the camera's LocalDataRetentionPeriodInMinutes.
-// 3. Size: all cameras together above MaxLocalMediaSizeInMB, or free space under the floor:
+// 3. Camera size: one camera above its own cap (the camera asset's MaxLocalMediaSizeInMB), with the
+//    store's strategy: DELETE_OLDEST_MEDIA deletes that camera's closed files oldest first;
+//    DENY_NEW_MEDIA keeps them and stops recording that camera only (health lists it).
+// 4. Size: all cameras together above MaxLocalMediaSizeInMB, or free space under the floor:
 //    DELETE_OLDEST_MEDIA deletes closed files oldest first across cameras; DENY_NEW_MEDIA keeps
 //    everything and stops recording until space is back (health says so).
 // The file being written is never deleted. Every deletion is reported as an event.
@@ -40,6 +43,8 @@ export interface CameraRetention {
   /** LocalDataRetentionPeriodInMinutes; 0 or undefined = keep by age forever. */
   retentionMinutes?: number;
   deleteAfterUpload?: boolean;
+  /** This camera's own size cap in bytes, under the same strategy; 0 or undefined = only the store's. */
+  maxBytes?: number;
 }
 
 /** Whether recording is allowed, and why not. */
@@ -48,6 +53,8 @@ export interface RetentionHealth {
   reason?: string;
   totalBytes: number;
   freeBytes?: number;
+  /** Cameras stopped by their own cap (DENY_NEW_MEDIA), with the reason; absent when none. */
+  deniedCameras?: Record<string, string>;
 }
 
 export class Retention {
@@ -61,6 +68,7 @@ export class Retention {
   readonly #cameras = new Map<string, CameraRetention>();
   #limits: RetentionLimits;
   #denied: string | undefined;
+  readonly #deniedCameras = new Map<string, string>();
   #freeBytes: number | undefined;
   #running: Promise<DeletionEvent[]> | undefined;
   #again = false;
@@ -91,11 +99,20 @@ export class Retention {
 
   setCamera(cameraId: string, rules: CameraRetention): void {
     this.#cameras.set(cameraId, { ...rules });
+    // A raised or removed cap lets the camera record at once; a lowered one is enforced at once.
+    if (!this.#overCap(cameraId)) this.#allowCamera(cameraId);
+    else if (!this.#running)
+      void this.run().catch((err) => this.#log.error({ err }, 'retention pass failed'));
   }
 
-  /** DENY_NEW_MEDIA is in force: writers drop fragments. */
+  /** DENY_NEW_MEDIA is in force for the whole store: writers drop fragments. */
   get denied(): boolean {
     return this.#denied !== undefined;
+  }
+
+  /** Whether this camera's writer must drop fragments: the store is denied, or the camera's own cap. */
+  deniedFor(cameraId: string): boolean {
+    return this.denied || this.#deniedCameras.has(cameraId);
   }
 
   health(): RetentionHealth {
@@ -104,6 +121,7 @@ export class Retention {
       ...(this.#denied ? { reason: this.#denied } : {}),
       totalBytes: this.#catalog.totalBytes,
       ...(this.#freeBytes !== undefined ? { freeBytes: this.#freeBytes } : {}),
+      ...(this.#deniedCameras.size > 0 ? { deniedCameras: Object.fromEntries(this.#deniedCameras) } : {}),
     };
   }
 
@@ -128,10 +146,12 @@ export class Retention {
     while (this.#running) await this.#running.catch(() => undefined);
   }
 
-  /** Cheap check after each write: starts a pass only when the size limit is crossed. */
-  afterWrite(): void {
+  /** Cheap check after each write: starts a pass only when the store's or the camera's cap is crossed. */
+  afterWrite(cameraId?: string): void {
+    if (this.#running) return;
     const max = this.#limits.maxTotalBytes;
-    if (max > 0 && this.#catalog.totalBytes > max && !this.#running) void this.run();
+    const overTotal = max > 0 && this.#catalog.totalBytes > max;
+    if (overTotal || (cameraId !== undefined && this.#overCap(cameraId))) void this.run();
   }
 
   /**
@@ -163,8 +183,40 @@ export class Retention {
         if (reason) await this.#collect(events, seg, reason);
       }
     }
+    await this.#enforceCameraCaps(events);
     await this.#enforceSize(events);
     return events;
+  }
+
+  #overCap(cameraId: string): boolean {
+    const cap = this.#cameras.get(cameraId)?.maxBytes ?? 0;
+    return cap > 0 && this.#catalog.cameraBytes(cameraId) > cap;
+  }
+
+  async #enforceCameraCaps(events: DeletionEvent[]): Promise<void> {
+    // Denied cameras that lost their folder are still visited, so their denial is lifted.
+    for (const cameraId of new Set([...this.#catalog.cameras(), ...this.#deniedCameras.keys()])) {
+      if (this.#limits.strategy === 'DENY_NEW_MEDIA') {
+        if (!this.#overCap(cameraId)) this.#allowCamera(cameraId);
+        else if (!this.#deniedCameras.has(cameraId)) {
+          const cap = this.#cameras.get(cameraId)?.maxBytes ?? 0;
+          const reason = `camera ${cameraId} reached its MaxLocalMediaSizeInMB (${cap} bytes); keeping its media`;
+          this.#log.warn({ cameraId, reason }, 'recording of one camera stopped: DENY_NEW_MEDIA');
+          this.#deniedCameras.set(cameraId, reason);
+        }
+        continue;
+      }
+      this.#allowCamera(cameraId);
+      for (const seg of this.#catalog.segments(cameraId).filter((s) => !s.writing)) {
+        if (!this.#overCap(cameraId)) break;
+        await this.#collect(events, seg, 'size');
+      }
+    }
+  }
+
+  #allowCamera(cameraId: string): void {
+    if (!this.#deniedCameras.delete(cameraId)) return;
+    this.#log.info({ cameraId }, 'recording of the camera allowed again: under its own size cap');
   }
 
   #uploaded(seg: Segment): boolean {

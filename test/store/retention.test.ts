@@ -128,6 +128,85 @@ t.test('by size, DENY_NEW_MEDIA: keep everything, stop recording, say so, resume
   await store.close();
 });
 
+const bytesOf = (store: Store, cam: string) => store.segments(cam).reduce((n, s) => n + s.bytes, 0);
+
+t.test("a camera's own cap, DELETE_OLDEST_MEDIA: only that camera's oldest closed files go", async (t) => {
+  const clock = new ManualClock(T0);
+  const { store, events } = await filled(t.testdir(), clock);
+  const segsA = store.segments(A);
+  const segsB = store.segments(B);
+  const cap = Math.floor(bytesOf(store, A) * 0.5);
+  // Setting a lower cap starts a pass at once.
+  store.retention.setCamera(A, { maxBytes: cap });
+  await store.retention.idle();
+  t.ok(events.length >= 1);
+  t.same(
+    events.map((e) => [e.path, e.reason]),
+    segsA.slice(0, events.length).map((s) => [s.path, 'size']),
+    "camera A's files, oldest first",
+  );
+  t.ok(bytesOf(store, A) <= cap, 'camera A is under its cap');
+  t.same(store.segments(B), segsB, 'camera B is untouched');
+  t.notOk(store.health().denied);
+  t.notOk(store.health().deniedCameras);
+  for (const e of events) await t.rejects(fsp.access(e.path), 'deleted from disk');
+
+  // Writes that cross the camera's cap trigger a pass by themselves.
+  events.length = 0;
+  const w = store.writer(A);
+  for (const f of fragmentsOf(small, T0 + 60_000)) w.append(f);
+  await w.flush();
+  await store.retention.idle();
+  t.ok(events.length > 0, 'retention ran after writes');
+  t.ok(
+    events.every((e) => e.cameraId === A && e.reason === 'size'),
+    'still only camera A',
+  );
+  t.same(store.segments(B), segsB);
+  await store.close();
+});
+
+t.test("a camera's own cap, DENY_NEW_MEDIA: that camera stops, the other records, both resume", async (t) => {
+  const clock = new ManualClock(T0);
+  const { store, events } = await filled(t.testdir(), clock, { strategyOnFullSize: 'DENY_NEW_MEDIA' });
+  const filesA = store.segments(A).length;
+  store.retention.setCamera(A, { maxBytes: bytesOf(store, A) - 1 });
+  await store.retention.idle();
+  t.same(events, [], 'nothing deleted');
+  const health = store.health();
+  t.notOk(health.denied, 'the store as a whole is not denied');
+  t.same(Object.keys(health.deniedCameras ?? {}), [A], 'health names the camera');
+  t.match(health.deniedCameras?.[A], new RegExp(`camera ${A} .*MaxLocalMediaSizeInMB`));
+  const laterA = fragmentsOf(small, T0 + 60_000);
+  const laterB = fragmentsOf(small, T0 + 61_500);
+  t.equal(store.writer(A).append(laterA[0]!), 'dropped-denied');
+  t.equal(store.writer(B).append(laterB[0]!), 'queued', 'camera B still records');
+  await store.writer(A).flush();
+  await store.writer(B).flush();
+  t.equal(store.segments(A).length, filesA, 'no new file for camera A');
+  t.equal(store.segments(B).at(-1)?.endMs, laterB[0]!.endMs, 'camera B wrote its fragment');
+
+  // A pass re-checks: still over, still denied; a raised cap lets the camera record at once.
+  await store.retention.run();
+  t.ok(store.health().deniedCameras?.[A]);
+  store.retention.setCamera(A, { maxBytes: bytesOf(store, A) * 10 });
+  t.notOk(store.health().deniedCameras, 'no camera is denied');
+  t.equal(store.writer(A).append(laterA[1]!), 'queued');
+  await store.writer(A).flush();
+  t.equal(store.segments(A).at(-1)?.startMs, laterA[1]!.startMs, 'recording resumed in a new file');
+
+  // Crossing the cap again by writing denies it again, by the pass the write starts.
+  store.retention.setCamera(A, { maxBytes: bytesOf(store, A) + 1 });
+  for (const f of laterA.slice(2)) store.writer(A).append(f);
+  await store.writer(A).flush();
+  await store.retention.idle();
+  t.ok(store.health().deniedCameras?.[A], 'denied again after its writes crossed the cap');
+  store.retention.setCamera(A, {});
+  t.notOk(store.health().deniedCameras, 'removing the cap lifts the denial');
+  t.same(events, [], 'DENY_NEW_MEDIA never deleted anything');
+  await store.close();
+});
+
 t.test('DeleteAfterUpload: a closed file goes once its whole range is persisted', async (t) => {
   const clock = new ManualClock(T0);
   const root = t.testdir();
