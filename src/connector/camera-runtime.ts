@@ -266,8 +266,17 @@ export class CameraRuntime {
           }
         : 'stopped',
       queuedUploads: h.queuedUploads,
+      ...this.#recordingDenied(),
       ...(h.lastUploadError && { lastUploadError: h.lastUploadError }),
     };
+  }
+
+  /** Why the store refuses this camera's video (size cap with DENY_NEW_MEDIA), if it does. */
+  #recordingDenied(): { recordingDenied?: string } {
+    const retention = this.#deps.store.health();
+    const reason =
+      retention.deniedCameras?.[this.#camera.assetId] ?? (retention.denied ? retention.reason : undefined);
+    return reason === undefined ? {} : { recordingDenied: reason };
   }
 
   async stop(): Promise<void> {
