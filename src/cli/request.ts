@@ -1,12 +1,8 @@
 // `kvs-edge request --camera <asset id> <live | startMs-endMs>`: writes a VideoUploadRequest value the
 // way the TwinMaker video player does (BatchPutAssetPropertyValue, entry id liveVideo, quality GOOD).
 // Works against AWS or, with AWS_ENDPOINT_URL_IOTSITEWISE set, the local cloud.
-import {
-  BatchPutAssetPropertyValueCommand,
-  DescribeAssetCommand,
-  type IoTSiteWiseClient,
-} from '@aws-sdk/client-iotsitewise';
-import { createSiteWiseClient, parseRequest } from '../sitewise/index.js';
+import { DescribeAssetCommand, type IoTSiteWiseClient } from '@aws-sdk/client-iotsitewise';
+import { createSiteWiseClient, parseRequest, putStringValue } from '../sitewise/index.js';
 
 export const REQUEST_USAGE = 'kvs-edge request --camera <camera asset id> <live | <startMs>-<endMs>>';
 
@@ -23,25 +19,7 @@ export async function sendUploadRequest(
       `asset ${assetId} has no VideoUploadRequest property: is it a camera of the connector's model?`,
     );
   }
-  const now = Date.now();
-  await client.send(
-    new BatchPutAssetPropertyValueCommand({
-      entries: [
-        {
-          entryId: 'liveVideo',
-          assetId,
-          propertyId: property.id,
-          propertyValues: [
-            {
-              value: { stringValue: value },
-              timestamp: { timeInSeconds: Math.floor(now / 1000), offsetInNanos: (now % 1000) * 1_000_000 },
-              quality: 'GOOD',
-            },
-          ],
-        },
-      ],
-    }),
-  );
+  await putStringValue(client, assetId, property.id, value, { entryId: 'liveVideo' });
   return property.id;
 }
 

@@ -1,6 +1,7 @@
-// One STRING measurement value written now (VodAssetStatus). Unlike the range points, a status value
-// is only worth its latest state, so it goes straight to SiteWise with the SDK's retries rather than
-// through the durable outbox.
+// One STRING measurement value written now: VodAssetStatus, and VideoUploadRequest values written the
+// way the TwinMaker video player writes them (entry id liveVideo, quality GOOD). A status value is only
+// worth its latest state, so it goes straight to SiteWise with the SDK's retries rather than through
+// the durable outbox.
 import { BatchPutAssetPropertyValueCommand, type IoTSiteWiseClient } from '@aws-sdk/client-iotsitewise';
 
 export async function putStringValue(
@@ -8,13 +9,14 @@ export async function putStringValue(
   assetId: string,
   propertyId: string,
   value: string,
-  now: number = Date.now(),
+  options: { entryId?: string; now?: number } = {},
 ): Promise<void> {
+  const now = options.now ?? Date.now();
   const out = await client.send(
     new BatchPutAssetPropertyValueCommand({
       entries: [
         {
-          entryId: 'status',
+          entryId: options.entryId ?? 'status',
           assetId,
           propertyId,
           propertyValues: [

@@ -1,10 +1,7 @@
 // A whole deployment on loopback: the local cloud, test cameras, a hub with camera assets made the way
 // the reference's getting-started script makes them, and the component itself (runComponent), started
 // and stopped inside a test.
-import {
-  BatchPutAssetPropertyValueCommand,
-  GetAssetPropertyValueHistoryCommand,
-} from '@aws-sdk/client-iotsitewise';
+import { GetAssetPropertyValueHistoryCommand } from '@aws-sdk/client-iotsitewise';
 import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +13,7 @@ import {
   provisionCamera,
   provisionHub,
   putAttributes,
+  putStringValue,
   type AttributeValues,
   type ProvisionedHub,
 } from '../../src/sitewise/index.js';
@@ -143,25 +141,7 @@ export async function eventually<T>(
 
 /** Writes a VideoUploadRequest value the way the TwinMaker video player does. */
 export async function sendRequest(d: Deployment, assetId: string, propertyId: string, value: string) {
-  const now = Date.now();
-  await d.sitewise.send(
-    new BatchPutAssetPropertyValueCommand({
-      entries: [
-        {
-          entryId: 'liveVideo',
-          assetId,
-          propertyId,
-          propertyValues: [
-            {
-              value: { stringValue: value },
-              timestamp: { timeInSeconds: Math.floor(now / 1000), offsetInNanos: (now % 1000) * 1e6 },
-              quality: 'GOOD',
-            },
-          ],
-        },
-      ],
-    }),
-  );
+  await putStringValue(d.sitewise, assetId, propertyId, value, { entryId: 'liveVideo' });
 }
 
 /** The (start, end) points of a status property, as the TwinMaker player reads them. */
