@@ -79,8 +79,7 @@ export interface CameraInput {
 
 /** The config, or every problem found (each names the asset, the property and the value). */
 export type CameraResult =
-  | { ok: true; config: CameraConfig }
-  | { ok: false; problems: string[]; attributeTopics?: string[] };
+  { ok: true; config: CameraConfig } | { ok: false; problems: string[]; attributeTopics?: string[] };
 
 /** Validate one camera asset. */
 export function buildCameraConfig(input: CameraInput, checkSchedule: ScheduleCheck): CameraResult {

@@ -40,11 +40,16 @@ t.test(
     t.ok(Math.abs(fileStart - Date.now()) < 60_000, 'file named by its epoch start time');
 
     // The minute's health line of a camera says what it does and why.
-  const health = run.component.connector.camera(good.assetId)!.healthLine();
-  t.match(health, { record: true, live: false, reasons: ['capture window'], source: { state: 'streaming' } });
-  t.notOk('recordingDenied' in health, 'the store takes its video');
+    const health = run.component.connector.camera(good.assetId)!.healthLine();
+    t.match(health, {
+      record: true,
+      live: false,
+      reasons: ['capture window'],
+      source: { state: 'streaming' },
+    });
+    t.notOk('recordingDenied' in health, 'the store takes its video');
 
-  // The bad camera is retried on its own and says why, without the password.
+    // The bad camera is retried on its own and says why, without the password.
     const badHealth = await eventually('the bad camera to report 401', () => {
       const line = run.lines.find(
         (l) => l.cameraId === bad.assetId && /unauthorized|401/i.test(JSON.stringify(l)),
