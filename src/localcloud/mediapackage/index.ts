@@ -3,10 +3,11 @@
 // and assets, plus tags. An asset gets one egress endpoint per configuration of its group; each goes
 // QUEUED -> PROCESSING -> PLAYABLE over short settable delays, or FAILED when the source named by
 // sourceArn is missing from the local S3. PLAYABLE HLS and CMAF endpoints serve the HLS source from S3
-// re-rooted under the egress URL (no repackaging); DASH and MSS endpoints are not served.
+// re-rooted under the egress URL (no repackaging); DASH endpoints serve an MPD made at ingest whose
+// segments are the source's own .ts files under the same re-rooting (dash.ts, egress.ts), or go FAILED
+// when the source's segment names cannot be templated; MSS endpoints are not served.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { posix } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../log/index.js';
 import type { S3Service } from '../s3/index.js';
@@ -16,11 +17,13 @@ import {
   assetView,
   configView,
   groupView,
-  manifestFile,
   notFound,
   unprocessable,
   type Asset,
+  type EgressEndpoint,
 } from './resources.js';
+import { DashSourceError, dashManifest } from './dash.js';
+import { serveEgress } from './egress.js';
 
 /** Options of startMediaPackageVodService. */
 export interface MediaPackageVodOptions {
@@ -99,14 +102,6 @@ function page<T>(items: T[], q: URLSearchParams): { items: T[]; nextToken?: stri
   return { items: items.slice(start, start + max), nextToken: next };
 }
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.m3u8': 'application/vnd.apple.mpegurl',
-  '.ts': 'video/MP2T',
-  '.mp4': 'video/mp4',
-  '.aac': 'audio/aac',
-  '.vtt': 'text/vtt',
-};
-
 export async function startMediaPackageVodService(
   options: MediaPackageVodOptions,
 ): Promise<MediaPackageVodService> {
@@ -129,13 +124,31 @@ export async function startMediaPackageVodService(
     timers.add(timer);
   };
 
+  const dashManifests = new WeakMap<EgressEndpoint, string>();
+  const egressContext = { resources, s3: options.s3, dashManifests };
+  const packageDash = (asset: Asset, e: EgressEndpoint) => {
+    const { bucket } = asset.source;
+    try {
+      const read = (key: string) => options.s3.getObject(bucket, key)?.body.toString('utf8');
+      dashManifests.set(e, dashManifest(read, asset.source.key));
+    } catch (err) {
+      if (!(err instanceof DashSourceError)) throw err;
+      e.status = 'FAILED';
+      log?.warn({ asset: asset.id, reason: err.message }, 'MediaPackage VOD stand-in cannot present as DASH');
+    }
+  };
+
   const ingest = (asset: Asset) => {
     const { queuedMs, processingMs } = delays;
     later(queuedMs, () => {
       for (const e of asset.egressEndpoints) e.status = 'PROCESSING';
       later(processingMs, () => {
         const found = options.s3.getObject(asset.source.bucket, asset.source.key) !== undefined;
-        for (const e of asset.egressEndpoints) e.status = found ? 'PLAYABLE' : 'FAILED';
+        for (const e of asset.egressEndpoints) {
+          e.status = found ? 'PLAYABLE' : 'FAILED';
+          if (found && resources.configs.get(e.packagingConfigurationId)?.kind === 'dashPackage')
+            packageDash(asset, e);
+        }
         log?.info({ asset: asset.id, playable: found }, 'MediaPackage VOD asset ingested');
       });
     });
@@ -242,46 +255,10 @@ export async function startMediaPackageVodService(
     }
   };
 
-  // GET <domainName>/out/v1/<asset>/<config>/<x>/<file>: the source playlist re-rooted, or any
-  // S3 object next to it (child playlists, segments) by relative path.
-  const egress = (parts: string[], res: http.ServerResponse) => {
-    const [, groupHex, out, v1, assetHex, configHex, _x, ...rest] = parts;
-    const asset = [...resources.assets.values()].find((a) => a.hex === assetHex);
-    const config = [...resources.configs.values()].find((c) => c.hex === configHex);
-    const group = asset && resources.groups.get(asset.packagingGroupId);
-    const endpoint = asset?.egressEndpoints.find((e) => e.packagingConfigurationId === config?.id);
-    const servable = config?.kind === 'hlsPackage' || config?.kind === 'cmafPackage';
-    if (
-      out !== 'out' ||
-      v1 !== 'v1' ||
-      !asset ||
-      !config ||
-      group?.hex !== groupHex ||
-      endpoint?.status !== 'PLAYABLE' ||
-      !servable
-    ) {
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      return void res.end('Not Found');
-    }
-    const file = rest.map(decodeURIComponent).join('/');
-    const dir = posix.dirname(asset.source.key);
-    const key = file === manifestFile(config) ? asset.source.key : posix.normalize(posix.join(dir, file));
-    const obj = key.startsWith('..') ? undefined : options.s3.getObject(asset.source.bucket, key);
-    if (!obj) {
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      return void res.end('Not Found');
-    }
-    res.writeHead(200, {
-      'content-type': CONTENT_TYPES[posix.extname(key)] ?? obj.contentType,
-      'content-length': obj.body.length,
-    });
-    res.end(obj.body);
-  };
-
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const parts = url.pathname.split('/').filter((p) => p !== '');
-    if (parts[0] === 'egress' && req.method === 'GET') return egress(parts, res);
+    if (parts[0] === 'egress' && req.method === 'GET') return serveEgress(egressContext, parts, res);
     api(req.method ?? 'GET', parts, url.searchParams, req, res).catch((err: unknown) => {
       req.resume();
       const e =

@@ -142,7 +142,10 @@ t.test(
     t.equal((await seg.arrayBuffer()).byteLength, 188);
     t.equal((await fetch(new URL('v/missing.ts', hls.Url!))).status, 404);
     t.equal((await fetch(new URL('../../../../../x', hls.Url!))).status, 404);
-    t.equal((await fetch(dash.Url!)).status, 404, 'DASH output is not served');
+    const mpd = await fetch(dash.Url!);
+    t.equal(mpd.headers.get('content-type'), 'application/dash+xml', 'DASH is served (dash.test.ts)');
+    t.match(await mpd.text(), /media="v\/seg\$Number%05d\$\.ts"/);
+    t.equal((await fetch(new URL('v/seg00000.ts', dash.Url!))).status, 200);
     t.same(vod.egressStatus('cam1_a'), { hls: 'PLAYABLE', dash: 'PLAYABLE', cmaf: 'PLAYABLE' });
     const group = await client.send(new DescribePackagingGroupCommand({ Id: 'edge' }));
     t.equal(group.ApproximateAssetCount, 1);
