@@ -4,7 +4,7 @@
 import { appendFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ParsedFragment } from './session.js';
+import type { ParsedFragment } from './contract.js';
 
 /** One stored fragment as tests see it. */
 export interface StoredFragment {

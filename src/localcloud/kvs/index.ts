@@ -12,18 +12,19 @@ import { handleControlPlane, OPERATIONS } from './control-plane.js';
 import { KvsFaults } from './faults.js';
 import { FragmentStore, type FragmentRange, type StoredFragment } from './fragments.js';
 import { ServiceError, sendError } from './http.js';
-import { PutMediaEndpoint, type PutMediaTiming } from './putmedia.js';
-import { DEFAULT_LIMITS, type KvsLimits } from './session.js';
+import type { PutMediaTiming } from './active-session.js';
+import { PutMediaEndpoint } from './putmedia.js';
+import { DEFAULT_LIMITS, type KvsLimits } from './contract.js';
 import type { CredentialLookup } from './sigv4.js';
 import { StreamTable, type StreamRecord } from './streams.js';
 
 export type { CredentialLookup } from './sigv4.js';
-export type { KvsLimits } from './session.js';
+export type { KvsLimits } from './contract.js';
 export type { StoredFragment, FragmentRange } from './fragments.js';
 export { FragmentExportError } from './fragments.js';
 export type { StreamRecord } from './streams.js';
 export { KvsFaults, type HttpFault, type CutFault, type ErrorAckFault } from './faults.js';
-export { ERROR_CODES } from './session.js';
+export { ERROR_CODES } from './contract.js';
 
 /** Options of startKvsService; only `credentials` is required. */
 export interface KvsServiceOptions {
