@@ -324,5 +324,8 @@ function waitForStop(signal: AbortSignal | undefined): Promise<string> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.exitCode = await runComponent({ argv: process.argv.slice(2) });
+  const code = await runComponent({ argv: process.argv.slice(2) });
+  // Everything we own is closed by now, but aws-crt's MQTT 5 client can leave a native handle that
+  // keeps the event loop alive after an upload session (seen standalone); the component must end.
+  process.exit(code);
 }

@@ -20,7 +20,8 @@ export async function cli(argv: string[]): Promise<number> {
   switch (command) {
     case 'start': {
       const { runComponent } = await import('../main.js');
-      return runComponent({ argv: rest });
+      // See main.ts: once stopped, the process ends even if aws-crt still holds a native handle.
+      return process.exit(await runComponent({ argv: rest }));
     }
     case 'demo':
       return runDemo(rest);

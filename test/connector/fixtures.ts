@@ -2,9 +2,11 @@
 // the reference's getting-started script makes them, and the component itself (runComponent), started
 // and stopped inside a test.
 import { GetAssetPropertyValueHistoryCommand } from '@aws-sdk/client-iotsitewise';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { stringify as stringifyYaml } from 'yaml';
 import { startLocalCloud, type LocalCloud } from '../../src/localcloud/index.js';
 import { runComponent, type RunningComponent } from '../../src/main.js';
 import { createSecretsClient } from '../../src/secrets/index.js';
@@ -62,22 +64,25 @@ export interface Running {
 /**
  * Runs the component as Greengrass would: configuration through the local nucleus (IPC), requests
  * through its IoT Core bridge, state reported with UpdateState. `standalone` runs it from a config
- * file instead, with SiteWise polling for requests (no MQTT URL), as `kvs-edge start --config` does.
+ * file instead, as `kvs-edge start --config` does: requests over MQTT 5 when `extraEnv` names
+ * KVS_EDGE_MQTT_URL, else SiteWise polling. A config file name ending in .yaml is written as YAML.
  */
 export async function runConnector(
   t: { teardown(fn: () => unknown): void },
   d: Deployment,
   config: Record<string, unknown> = {},
   mode: 'greengrass' | 'standalone' = 'greengrass',
+  extraEnv: Record<string, string> = {},
+  fileName = `config-${Date.now()}.json`,
 ): Promise<Running> {
   const full = { RecordingsPath: path.join(d.dir, 'recordings'), ...config };
-  const env: Record<string, string> = { ...d.cloud.env };
+  const env: Record<string, string> = { ...d.cloud.env, ...extraEnv };
   if (mode === 'greengrass') {
     d.cloud.nucleus.configuration.merge(d.cloud.nucleus.componentName, [], full);
     return start(t, { argv: [], env });
   }
-  const file = path.join(d.dir, `config-${Date.now()}.json`);
-  await writeFile(file, JSON.stringify(full));
+  const file = path.join(d.dir, fileName);
+  await writeFile(file, file.endsWith('.json') ? JSON.stringify(full) : stringifyYaml(full));
   // No Greengrass variables: the component reads the file.
   env.SVCUID = '';
   env.AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT = '';
@@ -175,4 +180,52 @@ export async function recordingFiles(run: Running, assetId: string) {
 /** Writes camera attributes the way a user edits them in the console (BatchPutAssetPropertyValue). */
 export function setAttributes(d: Deployment, assetId: string, values: AttributeValues) {
   return putAttributes(d.sitewise, assetId, values);
+}
+
+export interface SpawnedComponent {
+  child: ChildProcess;
+  /** Parsed JSON log lines from the child's stdout, as they arrive. */
+  lines: Record<string, unknown>[];
+  stderr(): string;
+  exited: Promise<{ code: number | null; signal: string | null }>;
+}
+
+/** The component in its own process (node + the TypeScript sources through tsx), as a device runs it. */
+export function spawnComponent(
+  t: { teardown(fn: () => unknown): void },
+  env: Record<string, string>,
+  argv: string[] = [],
+): SpawnedComponent {
+  const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), ...argv], {
+    cwd: root,
+    // tap's coverage hook must not follow this child (it would write a partial report).
+    env: { ...process.env, ...env, _TAPJS_PROCESSINFO_COVERAGE_: '0', NODE_V8_COVERAGE: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  t.teardown(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  });
+  const lines: Record<string, unknown>[] = [];
+  let stderr = '';
+  child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+  let partial = '';
+  child.stdout!.on('data', (b: Buffer) => {
+    const parts = (partial + b.toString()).split('\n');
+    partial = parts.pop() ?? '';
+    for (const line of parts) {
+      try {
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        // not a log line
+      }
+    }
+  });
+  return { child, lines, stderr: () => stderr, exited };
 }

@@ -2,16 +2,12 @@
 // configuration from the nucleus, stopped with SIGTERM. It must exit within 10 s with code 0, leave
 // the last recording a complete file and no GStreamer process behind.
 import t from 'tap';
-import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startTestCamera } from '../helpers/test-camera.js';
 import { decodeAll, ffprobe, packetTimes } from '../helpers/media.js';
-import { addCamera, deploy, eventually } from './fixtures.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+import { addCamera, deploy, eventually, spawnComponent } from './fixtures.js';
 
 /** Every process below `pid`, from /proc (the children of each of its threads). */
 function descendants(pid: number): number[] {
@@ -58,37 +54,7 @@ t.test('SIGTERM: exit 0 within 10 s, last file complete, no pipeline left', asyn
     RecordingsPath: recordings,
     SegmentDurationSeconds: 2,
   });
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
-    cwd: ROOT,
-    // tap's coverage hook must not follow this child (it would write a partial report).
-    env: { ...process.env, ...d.cloud.env, _TAPJS_PROCESSINFO_COVERAGE_: '0', NODE_V8_COVERAGE: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  t.teardown(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  });
-  const lines: Record<string, unknown>[] = [];
-  let stderr = '';
-  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-  let partial = '';
-  child.stdout.on('data', (b: Buffer) => {
-    const text = partial + b.toString();
-    const parts = text.split('\n');
-    partial = parts.pop() ?? '';
-    for (const line of parts) {
-      try {
-        lines.push(JSON.parse(line) as Record<string, unknown>);
-      } catch {
-        // not a log line
-      }
-    }
-  });
+  const { child, lines, stderr: childStderr, exited } = spawnComponent(t, d.cloud.env);
 
   const dir = path.join(recordings, cam.assetId);
   const files = async () =>
@@ -96,7 +62,7 @@ t.test('SIGTERM: exit 0 within 10 s, last file complete, no pipeline left', asyn
   await eventually(
     'the child process to record',
     async () => {
-      if (child.exitCode !== null) throw new Error(`component exited early: ${stderr}`);
+      if (child.exitCode !== null) throw new Error(`component exited early: ${childStderr()}`);
       return (await files()).length >= 2 ? true : undefined;
     },
     45_000,
