@@ -15,7 +15,10 @@ export interface RunResult {
 /** What runOnce needs from its owner. */
 export interface RunDeps {
   start(listener: ChildListener): GstChild;
-  fragmenter(epochBaseMs: number): { push(chunk: Buffer): void; end(): void };
+  fragmenter(epochBaseMs: number): {
+    push(chunk: Buffer): void;
+    end(options?: { dropLastFrame?: boolean }): void;
+  };
   onBytes(n: number): void;
   onStreaming(): void;
   scrub(text: string): string;
@@ -123,7 +126,8 @@ export async function runOnce(d: RunDeps): Promise<RunResult> {
   child.media.destroy();
   if (!fragmenter && pending.length) start(Date.now());
   try {
-    fragmenter?.end();
+    // A stop we asked for may have cut the last frame mid-transfer; an EOS from the camera did not.
+    fragmenter?.end({ dropLastFrame: d.signal.aborted });
   } catch (err) {
     d.log.warn({ err: (err as Error).message }, 'incomplete Matroska tail dropped');
   }

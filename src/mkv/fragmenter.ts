@@ -86,11 +86,16 @@ export class Fragmenter {
    * End of stream: emits what is complete (a partial block at the tail is dropped). The last fragment
    * may be shorter than minFragmentMs; losing the tail of a recording would be worse.
    */
-  end(): void {
+  /**
+   * End of stream: emits the last complete fragment. `dropLastFrame` leaves out the final video frame,
+   * for an EOS we forced ourselves: a camera stopped mid-frame hands h264parse only some slices of that
+   * frame (x264 zerolatency sends several per frame), and decoders report the frame as corrupt.
+   */
+  end(options: { dropLastFrame?: boolean } = {}): void {
     if (this.#ended) return;
     this.#ended = true;
     this.#reader.end();
-    this.#finishRun();
+    this.#finishRun(options.dropLastFrame === true);
   }
 
   #onEvent(e: EbmlEvent): void {
@@ -231,8 +236,15 @@ export class Fragmenter {
     this.#emit(c.frag, c.boundary);
   }
 
-  #finishRun(): void {
+  #finishRun(dropLastFrame = false): void {
     this.#flushClosing();
+    const primary = this.#video ?? this.#tracks[0]?.info.number;
+    const blocks = this.#current?.blocks;
+    if (dropLastFrame && blocks !== undefined) {
+      const last = blocks.findLastIndex((b) => b.track === primary);
+      // The fragment's first frame is its keyframe; a fragment is never emptied of it.
+      if (last > 0) blocks.splice(last, 1);
+    }
     if (this.#current !== undefined && this.#current.blocks.length > 0 && !this.#waitKey) {
       this.#emit(this.#current, undefined);
     }

@@ -1,7 +1,7 @@
 // Fragmenter rules on synthetic streams, where block times are chosen exactly: GOP merge and cut,
 // audio overlap, BlockGroups, dropped elements, silent tracks and header generations.
 import t from 'tap';
-import { element, ID, uintElement, type Fragment } from '../../src/mkv/index.js';
+import { element, Fragmenter, ID, uintElement, type Fragment } from '../../src/mkv/index.js';
 import {
   blockGroup,
   blocksOf,
@@ -279,3 +279,39 @@ t.test('timecode scale other than 1 ms is converted; push after end throws', asy
   t.throws(() => f.push(Buffer.alloc(1)), /after end/);
   t.equal(f.header, out[0]!.header);
 });
+
+t.test(
+  'a forced end can leave out the last video frame (it may be partial), never the keyframe',
+  async (t) => {
+    const run = (dropLastFrame: boolean, seconds: number, gopMs: number) => {
+      const fragments: Fragment[] = [];
+      let g = 0;
+      const f = new Fragmenter({
+        epochBaseMs: BASE,
+        nextGeneration: () => ++g,
+        onFragment: (x) => fragments.push(x),
+      });
+      f.push(gopStream(seconds, gopMs, true));
+      f.end({ dropLastFrame });
+      return fragments;
+    };
+    const kept = run(false, 3, 1000);
+    const dropped = run(true, 3, 1000);
+    const videoTimes = (fs: Fragment[]) =>
+      fs.flatMap((f) =>
+        blocksOf(f)
+          .filter((b) => b.track === 1)
+          .map((b) => b.timeMs - BASE),
+      );
+    t.equal(videoTimes(kept).at(-1), 2960);
+    t.equal(videoTimes(dropped).at(-1), 2920, 'the final video frame is gone');
+    t.same(videoTimes(dropped), videoTimes(kept).slice(0, -1), 'nothing else changed');
+    t.ok(
+      blocksOf(dropped.at(-1)!).some((b) => b.track === 2),
+      'audio stays',
+    );
+    // A last fragment holding only its keyframe keeps it.
+    const single = run(true, 0.04, 1000);
+    t.equal(videoTimes(single).length, 1);
+  },
+);
