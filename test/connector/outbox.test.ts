@@ -25,8 +25,10 @@ t.test('VideoRecordedTimeRange values reach SiteWise after an offline period and
   const run = await runConnector(t, d, config);
   const store = run.component.store;
   const recordedEnd = () => store.recorded(cam.assetId).at(-1)?.endMs ?? 0;
-  await eventually('a first VideoRecordedTimeRange point', async () =>
-    (await history()).length > 0 ? true : undefined,
+  // The status point is sent when a fragment is queued for writing, which can be before the store's
+  // index lists it: wait for both.
+  await eventually('a first VideoRecordedTimeRange point, and its fragment in the store', async () =>
+    recordedEnd() > 0 && (await history()).length > 0 ? true : undefined,
   );
 
   offline();
