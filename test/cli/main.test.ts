@@ -2,11 +2,10 @@
 // Each case is a real child process; they run concurrently.
 import t from 'tap';
 import { spawn } from 'node:child_process';
+import { childEnv } from '../helpers/child-env.js';
 
 async function kvsEdge(t: { teardown(fn: () => unknown): void }, ...args: string[]) {
-  // The child is transpiled by tsx, not by tap, so its coverage would map to the wrong lines and spoil
-  // the report; tap's process tracking honours this switch.
-  const env = { ...process.env, _TAPJS_PROCESSINFO_COVERAGE_: '0' };
+  const env = childEnv();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env,

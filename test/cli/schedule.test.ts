@@ -1,6 +1,7 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { runSchedule } from '../../src/cli/schedule.js';
+import { childEnv } from '../helpers/child-env.js';
 
 async function run(...args: string[]) {
   let out = '';
@@ -118,9 +119,7 @@ t.test('every kind of mistake: valid false, the reason, exit code 2', async (t) 
 });
 
 t.test('the real command exits with 2 on an invalid expression', async (t) => {
-  // The child is transpiled by tsx, not by tap, so its coverage would map to the wrong lines and spoil
-  // the report; tap's process tracking honours this switch.
-  const env = { ...process.env, _TAPJS_PROCESSINFO_COVERAGE_: '0' };
+  const env = childEnv();
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'src/cli/main.ts', 'schedule', 'explain', '0 8 * * *', '--duration', '60'],

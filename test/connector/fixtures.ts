@@ -19,6 +19,7 @@ import {
   type AttributeValues,
   type ProvisionedHub,
 } from '../../src/sitewise/index.js';
+import { childEnv } from '../helpers/child-env.js';
 
 export interface Deployment {
   cloud: LocalCloud;
@@ -200,7 +201,7 @@ export function spawnComponent(
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), ...argv], {
     cwd: root,
     // tap's coverage hook must not follow this child (it would write a partial report).
-    env: { ...process.env, ...env, _TAPJS_PROCESSINFO_COVERAGE_: '0', NODE_V8_COVERAGE: '' },
+    env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestCamera } from '../helpers/test-camera.js';
 import { alive, startSource } from './fixtures/harness.js';
+import { childEnv } from '../helpers/child-env.js';
 
 const PASSWORD = 'Sekr3t:p@ss/word';
 const creds = { user: 'viewer', password: PASSWORD };
@@ -127,7 +128,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       ['--import', 'tsx', path.join(here, 'fixtures/guarded-source.ts')],
       {
         stdio: ['ignore', 'pipe', 'inherit'],
-        env: { ...process.env, GUARDED_URL: camera.url('/cam') },
+        env: childEnv({ GUARDED_URL: camera.url('/cam') }),
       },
     );
     t.teardown(() => {

@@ -4,13 +4,14 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { makeFragments, recordedStore, startCloud, storedStarts, until } from './fixtures/cloud.js';
+import { childEnv } from '../helpers/child-env.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/upload-child.ts', import.meta.url));
 const CAM = 'cam-restart';
 
 function runChild(config: object, onLine: (line: string) => void) {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-    env: { ...process.env, KVS_CHILD_CONFIG: JSON.stringify(config) },
+    env: childEnv({ KVS_CHILD_CONFIG: JSON.stringify(config) }),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let buf = '';

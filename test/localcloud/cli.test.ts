@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { SecretsManagerClient, CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { main } from '../../src/localcloud/cli.js';
+import { childEnv } from '../helpers/child-env.js';
 
 const cli = fileURLToPath(new URL('../../src/localcloud/cli.ts', import.meta.url));
 
@@ -28,7 +29,7 @@ t.test('prints exports, writes the JSON env, serves, and stops cleanly on SIGTER
       '--log-level',
       'warn',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() },
   );
   t.teardown(() => child.kill('SIGKILL'));
   const exports: Record<string, string> = {};

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { mqtt5 } from 'aws-iot-device-sdk-v2';
 import { startMqttBroker } from '../../src/localcloud/mqtt/index.js';
+import { childEnv } from '../helpers/child-env.js';
 
 const fixture = fileURLToPath(new URL('fixtures/crt-mqtt5-client.ts', import.meta.url));
 
@@ -54,6 +55,7 @@ t.test('the aws-iot-device-sdk-v2 MQTT 5 client connects, subscribes and publish
   });
   const child = spawn(process.execPath, ['--import', 'tsx', fixture, String(b.port)], {
     stdio: ['pipe', 'pipe', 'inherit'],
+    env: childEnv(),
   });
   t.teardown(() => child.kill('SIGKILL'));
   const steps: Record<string, unknown> = {};
