@@ -6,7 +6,8 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { Fragmenter, type Fragment } from '../src/mkv/index.js';
+import type { Fragment } from '../src/mkv/index.js';
+import { fragmentsOf } from '../test/helpers/media.js';
 import { openStore } from '../src/store/index.js';
 
 const log = pino({ level: 'silent' });
@@ -38,15 +39,6 @@ function captureFragments(seconds: number, kbps: number, base: number, size = '6
     `location=${file}`,
   ]);
   return fragmentsOf(readFileSync(file), base);
-}
-
-function fragmentsOf(bytes: Buffer, base: number): Fragment[] {
-  const out: Fragment[] = [];
-  let g = 0;
-  const f = new Fragmenter({ epochBaseMs: base, nextGeneration: () => ++g, onFragment: (x) => out.push(x) });
-  f.push(bytes);
-  f.end();
-  return out;
 }
 
 async function rebuild(frags: Fragment[]): Promise<void> {

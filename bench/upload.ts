@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { createLogger } from '../src/log/index.js';
-import { Fragmenter, type Fragment } from '../src/mkv/index.js';
+import type { Fragment } from '../src/mkv/index.js';
+import { fragmentsOf } from '../test/helpers/media.js';
 import { openStore } from '../src/store/index.js';
 import { CachedCredentials, rangesCover, sdkStreamControl, StreamUploader } from '../src/kvs/index.js';
 import { startKvsService } from '../src/localcloud/kvs/index.js';
@@ -69,10 +70,7 @@ async function encodeGop(): Promise<{ header: Fragment['header']; cluster: Buffe
       code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`gst-launch ${code}`)),
     );
   });
-  const out: Fragment[] = [];
-  const f = new Fragmenter({ epochBaseMs: 0, nextGeneration: () => 1, onFragment: (x) => out.push(x) });
-  f.push(bytes);
-  f.end();
+  const out = fragmentsOf(bytes, 0);
   const gop = out[1] ?? out[0];
   if (!gop) throw new Error('no fragment encoded');
   return { header: gop.header, cluster: gop.bytes, durationMs: Math.round(gop.endMs - gop.startMs) };

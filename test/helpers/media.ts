@@ -2,6 +2,7 @@
 // cannot hide a bug in our own writer.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { Fragmenter, type Fragment } from '../../src/mkv/index.js';
 
 const run = promisify(execFile);
 
@@ -51,4 +52,21 @@ export async function packetTimes(file: string, stream = 'v:0'): Promise<{ pts: 
 export async function mkvinfo(file: string): Promise<string> {
   const { stdout } = await run('mkvinfo', [file], { maxBuffer: 64 * 1024 * 1024 });
   return stdout;
+}
+
+// Above the camera sources' own per-process counter, so test fragments never share a generation
+// number with fragments from a live source in the same process.
+let generation = 1000;
+
+/** A Matroska capture (matroskamux output) cut into fragments whose first frame is at epochBaseMs. */
+export function fragmentsOf(bytes: Buffer, epochBaseMs: number): Fragment[] {
+  const out: Fragment[] = [];
+  const f = new Fragmenter({
+    epochBaseMs,
+    nextGeneration: () => ++generation,
+    onFragment: (x) => out.push(x),
+  });
+  f.push(bytes);
+  f.end();
+  return out;
 }

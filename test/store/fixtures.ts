@@ -5,12 +5,9 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Fragmenter, type Fragment } from '../../src/mkv/index.js';
 import type { StoreClock } from '../../src/store/index.js';
 
 const run = promisify(execFile);
-
-let generation = 1000;
 
 /** matroskamux (streamable) bytes of `seconds` of 160x120 15 fps H.264 with a keyframe every second. */
 export async function capture(seconds: number, bitrateKbps = 256): Promise<Buffer> {
@@ -46,18 +43,7 @@ export async function capture(seconds: number, bitrateKbps = 256): Promise<Buffe
   }
 }
 
-/** The capture's fragments with wall-clock times starting at `epochBaseMs` (about 1 s each). */
-export function fragmentsOf(bytes: Buffer, epochBaseMs: number): Fragment[] {
-  const out: Fragment[] = [];
-  const f = new Fragmenter({
-    epochBaseMs,
-    nextGeneration: () => ++generation,
-    onFragment: (x) => out.push(x),
-  });
-  f.push(bytes);
-  f.end();
-  return out;
-}
+export { fragmentsOf } from '../helpers/media.js';
 
 /** A clock whose time and interval callbacks the test drives. */
 export class ManualClock implements StoreClock {
