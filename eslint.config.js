@@ -1,9 +1,12 @@
-// Flat config: typescript-eslint's recommended rules over src/, test/, bench/ and scripts/.
+// Flat config: typescript-eslint's recommended rules over the component (src/, test/, bench/, demo/,
+// scripts/) and the workspace packages.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', '.tap/**', 'greengrass-build/**', 'node_modules/**'] },
+  {
+    ignores: ['**/dist/**', '**/coverage/**', '**/.tap/**', 'greengrass-build/**', '**/node_modules/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -16,7 +19,15 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**', 'test/**', 'bench/**', 'src/cli/**', 'src/localcloud/cli.ts', 'src/demo/**'],
+    files: [
+      'scripts/**',
+      'test/**',
+      'bench/**',
+      'demo/**',
+      'src/cli/**',
+      'packages/localcloud/src/cli.ts',
+      'packages/localcloud/test/**',
+    ],
     rules: { 'no-console': 'off' },
   },
 );

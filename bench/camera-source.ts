@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CameraSource, pipelineDescription } from '../src/gst/index.js';
-import { startTestCamera } from '../src/localcloud/camera.js';
+import { startTestCamera } from '@kvs-edge/localcloud';
 
 const WARMUP_MS = 4000;
 const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 20000);

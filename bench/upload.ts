@@ -17,8 +17,8 @@ import type { Fragment } from '../src/mkv/index.js';
 import { fragmentsOf } from '../test/helpers/media.js';
 import { openStore } from '../src/store/index.js';
 import { CachedCredentials, rangesCover, sdkStreamControl, StreamUploader } from '../src/kvs/index.js';
-import { startKvsService } from '../src/localcloud/kvs/index.js';
-import { CredentialAuthority, startTokenExchangeService } from '../src/localcloud/tes/index.js';
+import { startKvsService } from '@kvs-edge/localcloud';
+import { CredentialAuthority, startTokenExchangeService } from '@kvs-edge/localcloud';
 
 const log = createLogger({ level: 'warn' });
 const MINUTES = Number(process.env.BENCH_MINUTES ?? 60);

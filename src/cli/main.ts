@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 // The kvs-edge command line. Each subcommand lives in its own file; this one only dispatches.
-import { runDemo } from './demo.js';
 import { REQUEST_USAGE, runRequest } from './request.js';
 import { runSchedule } from './schedule.js';
 import { runVod } from './vod.js';
@@ -9,7 +8,6 @@ const USAGE = `usage: kvs-edge <command>
 
 commands:
   start            run the component (as Greengrass does)
-  demo             offline demo: local cloud, two test cameras, the connector (--keep leaves it running)
   request          send a VideoUploadRequest as the video player does: ${REQUEST_USAGE}
   schedule explain check a schedule: kvs-edge schedule explain "<cron>" --duration <minutes>
   vod              MediaPackage VOD: publish a clip, setup a packaging group, harvest, status
@@ -23,8 +21,6 @@ export async function cli(argv: string[]): Promise<number> {
       // See main.ts: once stopped, the process ends even if aws-crt still holds a native handle.
       return process.exit(await runComponent({ argv: rest }));
     }
-    case 'demo':
-      return runDemo(rest);
     case 'request':
       return runRequest(rest);
     case 'schedule':

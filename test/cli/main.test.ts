@@ -2,7 +2,7 @@
 // Each case is a real child process; they run concurrently.
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { childEnv } from '../helpers/child-env.js';
+import { childEnv } from '@kvs-edge/localcloud/testkit';
 
 async function kvsEdge(t: { teardown(fn: () => unknown): void }, ...args: string[]) {
   const env = childEnv();
@@ -19,7 +19,7 @@ async function kvsEdge(t: { teardown(fn: () => unknown): void }, ...args: string
   return { code, out, err };
 }
 
-const COMMANDS = ['start', 'demo', 'request', 'schedule explain', 'vod', 'help'];
+const COMMANDS = ['start', 'request', 'schedule explain', 'vod', 'help'];
 
 t.test('help, a mistake and dispatch', async (t) => {
   const [help, none, unknown, request] = await Promise.all([

@@ -3,7 +3,7 @@
 import t from 'tap';
 import { GetAssetPropertyValueCommand } from '@aws-sdk/client-iotsitewise';
 import { REQUEST_USAGE, runRequest } from '../../src/cli/request.js';
-import { startSiteWiseService } from '../../src/localcloud/index.js';
+import { startSiteWiseService } from '@kvs-edge/localcloud';
 import { createSiteWiseClient, provisionCamera, provisionHub } from '../../src/sitewise/index.js';
 
 const sitewise = await startSiteWiseService();

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { runSchedule } from '../../src/cli/schedule.js';
-import { childEnv } from '../helpers/child-env.js';
+import { childEnv } from '@kvs-edge/localcloud/testkit';
 
 async function run(...args: string[]) {
   let out = '';

@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { runVod } from '../../src/cli/vod.js';
-import { startMediaPackageVodService, startS3Service } from '../../src/localcloud/index.js';
+import { startMediaPackageVodService, startS3Service } from '@kvs-edge/localcloud';
 
 const s3 = await startS3Service();
 t.teardown(() => s3.stop());

@@ -7,7 +7,7 @@ import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify as stringifyYaml } from 'yaml';
-import { startLocalCloud, type LocalCloud } from '../../src/localcloud/index.js';
+import { startLocalCloud, type LocalCloud } from '@kvs-edge/localcloud';
 import { runComponent, type RunningComponent } from '../../src/main.js';
 import { createSecretsClient } from '../../src/secrets/index.js';
 import {
@@ -19,7 +19,7 @@ import {
   type AttributeValues,
   type ProvisionedHub,
 } from '../../src/sitewise/index.js';
-import { childEnv } from '../helpers/child-env.js';
+import { childEnv } from '@kvs-edge/localcloud/testkit';
 
 export interface Deployment {
   cloud: LocalCloud;

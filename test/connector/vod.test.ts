@@ -7,7 +7,7 @@ import { MediaPackageVodClient } from '@aws-sdk/client-mediapackage-vod';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startLocalCloud } from '../../src/localcloud/index.js';
+import { startLocalCloud } from '@kvs-edge/localcloud';
 import { createSecretsClient } from '../../src/secrets/index.js';
 import {
   CAMERA_MODEL_PROPERTIES,

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestCamera } from '../helpers/test-camera.js';
 import { alive, startSource } from './fixtures/harness.js';
-import { childEnv } from '../helpers/child-env.js';
+import { childEnv } from '@kvs-edge/localcloud/testkit';
 
 const PASSWORD = 'Sekr3t:p@ss/word';
 const creds = { user: 'viewer', password: PASSWORD };

@@ -1,11 +1,9 @@
 // Test-side wrapper: the camera stops when the test ends, also when it fails.
-import {
-  startTestCamera as start,
-  type TestCamera,
-  type TestCameraOptions,
-} from '../../src/localcloud/camera.js';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startTestCamera as start, type TestCamera, type TestCameraOptions } from '@kvs-edge/localcloud';
 
-export { REPO_ROOT } from '../../src/localcloud/camera.js';
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export type { TestCamera, TestCameraOptions };
 
 export async function startTestCamera(

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { makeFragments, recordedStore, startCloud, storedStarts, until } from './fixtures/cloud.js';
-import { childEnv } from '../helpers/child-env.js';
+import { childEnv } from '@kvs-edge/localcloud/testkit';
 
 const CHILD = fileURLToPath(new URL('./fixtures/upload-child.ts', import.meta.url));
 const CAM = 'cam-restart';

@@ -1,7 +1,7 @@
 // The standalone messaging path: aws-iot-device-sdk-v2's MQTT 5 client against the local broker.
 import t from 'tap';
 import { createLogger } from '../../src/log/index.js';
-import { startMqttBroker } from '../../src/localcloud/mqtt/index.js';
+import { startMqttBroker } from '@kvs-edge/localcloud';
 import { Mqtt5Messaging, topicMatches } from '../../src/mqtt/index.js';
 
 const log = createLogger({ level: 'silent' });

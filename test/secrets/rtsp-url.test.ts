@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import { CreateSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { createLogger, SecretRegistry } from '../../src/log/index.js';
-import { startSecretsManagerService } from '../../src/localcloud/secrets/index.js';
+import { startSecretsManagerService } from '@kvs-edge/localcloud';
 import { createSecretsClient, RtspUrlResolver, SecretError } from '../../src/secrets/index.js';
 
 const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };

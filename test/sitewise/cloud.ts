@@ -1,8 +1,8 @@
 // The local SiteWise, Secrets Manager and MQTT broker with real SDK clients, stopped on teardown.
 import type { Test } from 'tap';
-import { startMqttBroker, type MqttBroker } from '../../src/localcloud/mqtt/index.js';
-import { startSecretsManagerService } from '../../src/localcloud/secrets/index.js';
-import { startSiteWiseService, type SiteWiseService } from '../../src/localcloud/sitewise/index.js';
+import { startMqttBroker, type MqttBroker } from '@kvs-edge/localcloud';
+import { startSecretsManagerService } from '@kvs-edge/localcloud';
+import { startSiteWiseService, type SiteWiseService } from '@kvs-edge/localcloud';
 import { createSecretsClient } from '../../src/secrets/index.js';
 import { createSiteWiseClient } from '../../src/sitewise/index.js';
 

@@ -6,11 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { CameraSource } from '../../src/gst/index.js';
 import { createLogger, type Logger } from '../../src/log/index.js';
-import {
-  startMediaPackageVodService,
-  type MediaPackageVodService,
-} from '../../src/localcloud/mediapackage/index.js';
-import { startS3Service, type S3Service } from '../../src/localcloud/s3/index.js';
+import { startMediaPackageVodService, type MediaPackageVodService } from '@kvs-edge/localcloud';
+import { startS3Service, type S3Service } from '@kvs-edge/localcloud';
 import { openStore, type Store } from '../../src/store/index.js';
 import { createVodClients, type VodClients } from '../../src/vod/index.js';
 import { startTestCamera } from '../helpers/test-camera.js';

@@ -2,7 +2,7 @@
 // the CDN identifier lookup against the local MediaPackage VOD + Secrets Manager with real clients.
 import t from 'tap';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { startSecretsManagerService } from '../../src/localcloud/secrets/index.js';
+import { startSecretsManagerService } from '@kvs-edge/localcloud';
 import {
   aacCodecString,
   assetIdFor,
