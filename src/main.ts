@@ -169,7 +169,10 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
     subscribeVod: (key, source, onValue) => requests.set(key, source, onValue),
     ...(vod && { vod: vod.port }),
     unsubscribeRequests: (cameraId) => requests.remove(cameraId),
-    putStatus: (point) => void outbox.put(point),
+    // put() only rejects once the outbox is closed (a late point during stop); journal trouble is
+    // handled inside it and shown in health.
+    putStatus: (point) =>
+      void outbox.put(point).catch((err: unknown) => log.debug({ err }, 'status point after close dropped')),
     watchTopic: (topic, onMessage) => messaging.subscribe(topic, () => onMessage()),
     ...(ipc && { reportState: (state) => ipc!.updateState(state) }),
   });
