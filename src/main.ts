@@ -11,7 +11,7 @@ import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig, loadConfigFile, resolveRecordingsPath, type Config } from './config/index.js';
-import { Connector } from './connector/index.js';
+import { Connector, LastKnownConfig } from './connector/index.js';
 import { CameraSource, stopAllSources } from './gst/index.js';
 import { GreengrassIpc, underGreengrass } from './greengrass/index.js';
 import { CachedCredentials, StreamUploader, rangesCover, sdkStreamControl } from './kvs/index.js';
@@ -26,7 +26,7 @@ import {
   RequestSubscriptions,
   StatusOutbox,
 } from './sitewise/index.js';
-import { openStore, type Store } from './store/index.js';
+import { openStore, STATE_DIR, type Store } from './store/index.js';
 import { createVodClients, publishClip, statusMeasurementValue, vodSettingsFor } from './vod/index.js';
 import type { VodPort } from './connector/index.js';
 
@@ -99,17 +99,43 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
   });
   const credentials = new CachedCredentials(fromNodeProviderChain());
   const control = sdkStreamControl(kvsClient);
-  const resolver = new RtspUrlResolver({ client: secretsClient, secrets, log });
+  const resolver = new RtspUrlResolver({
+    client: secretsClient,
+    secrets,
+    log,
+    ...(ipc && { local: (secretId: string) => ipc!.getSecretValue(secretId) }),
+  });
 
   const root = resolveRecordingsPath(config, { greengrass });
-  await mkdir(root, { recursive: true, mode: 0o700 });
-  const store = await openStore(root, {
-    log: log.child({ part: 'store' }),
-    segmentDurationSeconds: config.SegmentDurationSeconds,
-    maxLocalMediaSizeInMB: config.MaxLocalMediaSizeInMB,
-    strategyOnFullSize: config.StrategyOnFullSize,
+  let store: Store;
+  try {
+    await mkdir(root, { recursive: true, mode: 0o700 });
+    store = await openStore(root, {
+      log: log.child({ part: 'store' }),
+      segmentDurationSeconds: config.SegmentDurationSeconds,
+      maxLocalMediaSizeInMB: config.MaxLocalMediaSizeInMB,
+      strategyOnFullSize: config.StrategyOnFullSize,
+    });
+  } catch (err) {
+    // Nothing can be recorded; say which folder and why, once, and let Greengrass show ERRORED.
+    log.fatal(
+      { err, root },
+      'RecordingsPath cannot be used; fix the folder (exists, writable, mounted) and restart',
+    );
+    await ipc?.updateState('ERRORED').catch(() => undefined);
+    await ipc?.close();
+    return 1;
+  }
+  const stateDir = path.join(root, STATE_DIR);
+  const outbox = await StatusOutbox.open({
+    client: sitewise,
+    dir: stateDir,
+    log,
+    onNoSpace: () => store.reserve.release(),
   });
-  const outbox = await StatusOutbox.open({ client: sitewise, dir: path.join(root, '.kvs-edge'), log });
+  // The work folder (the recipe sets KVS_EDGE_WORK_DIR to {work:path}); else the state folder.
+  const workDir = env.KVS_EDGE_WORK_DIR || stateDir;
+  const lastKnown = new LastKnownConfig(workDir, log);
   let messaging: Messaging;
   try {
     messaging = ipc ?? (await standaloneMessaging(env, log));
@@ -133,6 +159,7 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
     liveKeepAliveMs: config.LiveKeepAliveSeconds * 1000,
     deleteAfterUpload: config.DeleteAfterUpload,
     refreshMs: config.ConfigRefreshSeconds * 1000,
+    lastKnown,
     discover: (prefer) =>
       discoverCameras({
         client: sitewise,

@@ -11,6 +11,7 @@ import type { Logger } from '../log/index.js';
 import type { CameraConfig, Discovery } from '../sitewise/index.js';
 import { AttributeWatch, type WatchTopic } from './attribute-watch.js';
 import { CameraRuntime, needsRestart, type CameraRuntimeDeps } from './camera-runtime.js';
+import type { LastKnownConfig } from './last-known.js';
 
 export interface ConnectorOptions extends CameraRuntimeDeps {
   /** Reads the hub and its cameras; `prefer` keeps running cameras' stream names on duplicates. */
@@ -25,6 +26,8 @@ export interface ConnectorOptions extends CameraRuntimeDeps {
   watchTopic?: WatchTopic;
   /** Quiet time after an attribute notification before refreshing (one console edit writes several). */
   watchDebounceMs?: number;
+  /** Where the last successful discovery is kept, for a start without uplink. */
+  lastKnown?: LastKnownConfig;
 }
 
 export interface ConnectorSummary {
@@ -45,6 +48,8 @@ export class Connector {
   #healthTimer: NodeJS.Timeout | undefined;
   #onDeleted = (e: { cameraId: string }) => this.#cameras.get(e.cameraId)?.reportCached();
   #stopped = false;
+  /** Running on the last-known configuration (discovery failed at start). */
+  #offline = false;
   readonly #stopping = new Map<string, Promise<void>>();
   #logged = new Map<string, string>();
   readonly #sharedWarned = new Set<string>();
@@ -160,10 +165,36 @@ export class Connector {
     let discovery: Discovery;
     try {
       discovery = await this.#o.discover([...this.#cameras.keys()]);
+      this.#offline = false;
+      await this.#o.lastKnown?.save(discovery);
     } catch (err) {
-      this.#log.error({ err }, 'cannot read the hub and its cameras from SiteWise');
-      if (this.#cameras.size === 0) await this.#state('ERRORED');
-      return;
+      if (this.#cameras.size > 0 || this.#offline) {
+        this.#log.error(
+          { err },
+          'cannot read the hub and its cameras from SiteWise; keeping the cameras as they are',
+        );
+        return;
+      }
+      const saved = await this.#o.lastKnown?.load();
+      if (!saved) {
+        this.#log.error(
+          { err },
+          'cannot read the hub and its cameras from SiteWise, and no last-known configuration is saved',
+        );
+        await this.#state('ERRORED');
+        return;
+      }
+      this.#offline = true;
+      this.#log.warn(
+        {
+          err,
+          file: this.#o.lastKnown?.file,
+          savedAt: saved.savedAt,
+          cameras: saved.discovery.cameras.length,
+        },
+        'SiteWise unreachable at start: running the last-known configuration until it answers',
+      );
+      discovery = saved.discovery;
     }
     this.#hub = discovery.hub.assetId;
     this.#warnSharedSecrets(discovery.cameras);

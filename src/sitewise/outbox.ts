@@ -48,6 +48,8 @@ export interface StatusOutboxOptions {
   backoff?: { baseMs?: number; maxMs?: number };
   now?: () => number;
   log?: Logger;
+  /** Called when a journal write meets ENOSPC: frees the state reserve; true when a retry is worth it. */
+  onNoSpace?: () => Promise<boolean>;
 }
 
 /** A durable outbox of status points for SiteWise. */
@@ -198,7 +200,13 @@ export class StatusOutbox {
   // once until a write works again.
   async #record(write: () => Promise<void>): Promise<void> {
     try {
-      await write();
+      try {
+        await write();
+      } catch (err) {
+        const full = (err as NodeJS.ErrnoException).code === 'ENOSPC';
+        if (!full || !this.#options.onNoSpace || !(await this.#options.onNoSpace())) throw err;
+        await write();
+      }
       if (this.#journalError !== undefined) {
         this.#options.log?.info('status journal writable again');
         this.#journalError = undefined;

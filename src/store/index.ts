@@ -14,10 +14,12 @@ import { systemClock, type StoreClock } from './clock.js';
 import { InvalidCameraIdError, StoreClosedError } from './errors.js';
 import { nodeFiles, type StoreFiles } from './files.js';
 import { promises as fsp } from 'node:fs';
+import path from 'node:path';
 import { UploadLedger } from './ledger.js';
 import { cameraDir, DIR_MODE, INTENT_FILE, isValidCameraId } from './naming.js';
 import { intersect, normalize, subtract, type TimeRange } from './ranges.js';
 import { readRange } from './reader.js';
+import { StateReserve } from './reserve.js';
 import { Retention, type DeletionEvent, type FullSizeStrategy, type RetentionHealth } from './retention.js';
 import { listCameras, scanCamera } from './scan.js';
 import { SegmentWriter, type WriterStats } from './writer.js';
@@ -36,6 +38,7 @@ export type {
   RetentionHealth,
 } from './retention.js';
 export { Retention } from './retention.js';
+export { StateReserve, RESERVE_BYTES } from './reserve.js';
 export type { StoreClock } from './clock.js';
 export { systemClock } from './clock.js';
 export type { StoreFiles, WritableFile } from './files.js';
@@ -86,6 +89,8 @@ const DEFAULT_RETENTION_MS = 60_000;
 // Reconnecting a camera takes a second or two; a gap longer than that is a real hole in the record.
 const DEFAULT_GAP_TOLERANCE_MS = 2_000;
 const MB = 1024 * 1024;
+/** The component's own state folder under the recordings root (status journal, state reserve). */
+export const STATE_DIR = '.kvs-edge';
 
 /** The opened recording store (see the top of this file). */
 export class Store {
@@ -95,6 +100,8 @@ export class Store {
   /** What must reach KVS: recorded while live was wanted, or requested (see owed()). */
   readonly intent: UploadLedger;
   readonly retention: Retention;
+  /** Space set aside so state files stay writable on a full disk (see reserve.ts). */
+  readonly reserve: StateReserve;
   readonly root: string;
   readonly #catalog: Catalog;
   readonly #writers = new Map<string, SegmentWriter>();
@@ -118,6 +125,10 @@ export class Store {
     this.#catalog = catalog;
     this.ledger = ledger;
     this.intent = intent;
+    this.reserve = new StateReserve(path.join(root, STATE_DIR), options.files ?? nodeFiles, options.log);
+    const onNoSpace = () => this.reserve.release();
+    ledger.onNoSpace = onNoSpace;
+    intent.onNoSpace = onNoSpace;
     this.#clock = options.clock ?? systemClock;
     this.#files = options.files ?? nodeFiles;
     this.retention = new Retention({
@@ -135,7 +146,11 @@ export class Store {
       emit: (e) => this.#emit(e),
     });
     this.#timer = this.#clock.setInterval(
-      () => void this.retention.run().catch((err) => options.log.error({ err }, 'retention pass failed')),
+      () =>
+        void this.retention
+          .run()
+          .then(() => this.reserve.ensure())
+          .catch((err: unknown) => options.log.error({ err }, 'retention pass failed')),
       options.retentionIntervalMs ?? DEFAULT_RETENTION_MS,
     );
   }
@@ -279,5 +294,7 @@ export async function openStore(root: string, options: StoreOptions): Promise<St
     { root, cameras: catalog.cameras().length, bytes: catalog.totalBytes, recovered },
     'recording store opened',
   );
-  return new Store(root, options, catalog, ledger, intent);
+  const store = new Store(root, options, catalog, ledger, intent);
+  await store.reserve.ensure();
+  return store;
 }

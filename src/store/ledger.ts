@@ -64,6 +64,9 @@ export class UploadLedger {
     this.#what = fileName === LEDGER_FILE ? 'upload ledger' : 'upload intent';
   }
 
+  /** Called when a save meets ENOSPC: frees the state reserve; true when a retry is worth it. */
+  onNoSpace: (() => Promise<boolean>) | undefined;
+
   /** The last save failure, until a save works again. */
   get saveError(): string | undefined {
     return this.#saveError;
@@ -164,6 +167,7 @@ export class UploadLedger {
         await this.#write(cameraId, cam);
       } catch (err) {
         cam.dirty = true;
+        if (errorCode(err) === 'ENOSPC' && this.onNoSpace && (await this.onNoSpace())) continue;
         const reason = `${errorCode(err) ?? 'EIO'}: ${err instanceof Error ? err.message : String(err)}`;
         if (this.#saveError === undefined) {
           this.#log.error(
