@@ -6,6 +6,7 @@
 //   unreported  fragments KVS holds that no VideoUploadedTimeRange point covers
 //   detect      fault start -> the component's first warning or error about it
 //   recover     fault end -> KVS holds everything recorded before the fault ended
+//   reported    fault end -> SiteWise's VideoUploadedTimeRange covers everything KVS holds
 //   others      cameras the fault did not target that lost, duplicated or stalled (> 10 s hole in KVS)
 import { appendFile, open, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -22,6 +23,8 @@ export interface Figures {
   unreported: number;
   detectMs: number | undefined;
   recoverMs: number | undefined;
+  /** Fault end -> SiteWise's VideoUploadedTimeRange covers everything KVS holds. */
+  reportMs: number | undefined;
   otherCamerasAffected: number;
   crashed: boolean;
   note?: string;
@@ -290,8 +293,27 @@ export async function runScenario(
       recoverMs[i] = undefined;
     }
   }
-  // Let the status outbox and the last ACKs settle before reading the timelines.
-  await sleep(3_000);
+  // SiteWise hears about uploads through the status outbox, which backs off (up to a minute) while
+  // SiteWise is unreachable: wait until it reports what KVS holds, or a deadline.
+  const unreportedOf = async (i: number) => {
+    const held = (await rig.held(i)).filter((s) => s >= windowStart && s < endedAt);
+    const reported = await rig.reported(i);
+    return held.filter((s) => !reported.some((r) => r.startMs <= s && s < r.endMs)).length;
+  };
+  let reportMs: number | undefined;
+  try {
+    await until(
+      'SiteWise to report what KVS holds',
+      async () => {
+        for (let i = 0; i < rig.cameras.length; i++) if ((await unreportedOf(i)) > 0) return undefined;
+        return true;
+      },
+      90_000,
+    );
+    reportMs = Date.now() - endedAt;
+  } catch {
+    reportMs = undefined;
+  }
   const timeOf = (l: Record<string, unknown>) =>
     typeof l.time === 'number' ? l.time : Date.parse(String(l.time));
   const firstTrouble = rig.lines.slice(logFrom).find((l) => levelOf(l) >= 40 && timeOf(l) >= faultAt - 100);
@@ -336,6 +358,7 @@ export async function runScenario(
       unreported: c.unreported,
       detectMs: targets.includes(i) ? detectMs : undefined,
       recoverMs: recoverMs[i],
+      reportMs,
       otherCamerasAffected: others,
       crashed,
       ...(note !== undefined && { note }),
@@ -358,7 +381,7 @@ export function table(rows: Figures[]): string {
   const sep = '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|';
   const body = rows.map(
     (r) =>
-      `| ${r.scenario} | ${r.camera} | ${r.recorded} | ${r.held} | ${r.lost} | ${r.duplicated} | ${r.unreported} | ${fmt(r.detectMs)} | ${fmt(r.recoverMs)} | ${r.otherCamerasAffected} | ${r.crashed ? 'yes' : 'no'} | ${r.note ?? ''} |`,
+      `| ${r.scenario} | ${r.camera} | ${r.recorded} | ${r.held} | ${r.lost} | ${r.duplicated} | ${r.unreported} | ${fmt(r.detectMs)} | ${fmt(r.recoverMs)} | ${fmt(r.reportMs)} | ${r.otherCamerasAffected} | ${r.crashed ? 'yes' : 'no'} | ${r.note ?? ''} |`,
   );
   return [head, sep, ...body].join('\n');
 }

@@ -123,7 +123,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
   try {
     const uplink = new Uplink();
-    let secretsService: SecretsManagerService | undefined;
+    // Filled once Secrets Manager is up; the SecretManager stand-in reads it lazily.
+    const secretsRef: { service?: SecretsManagerService } = {};
     const credentials = new CredentialAuthority(
       options.sessionLifetimeMs === undefined ? {} : { sessionLifetimeMs: options.sessionLifetimeMs },
     );
@@ -166,8 +167,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         ...(options.secretManager === true && {
           secretManager: {
             fetch: (secretId: string) => {
-              if (!secretsService) throw new Error('Secrets Manager stand-in not started');
-              const { secret, version } = secretsService.store.getValue(secretId);
+              if (!secretsRef.service) throw new Error('Secrets Manager stand-in not started');
+              const { secret, version } = secretsRef.service.store.getValue(secretId);
               if (version.secretString === undefined) throw new Error('binary secrets are not used here');
               return { arn: secret.arn, versionId: version.versionId, secretString: version.secretString };
             },
@@ -190,7 +191,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const [tes, sitewise, secrets, kvs, nucleus, s3] = results.map(
       (r) => (r as PromiseFulfilledResult<unknown>).value,
     ) as [TokenExchangeService, SiteWiseService, SecretsManagerService, KvsService, Nucleus, S3Service];
-    secretsService = secrets;
+    secretsRef.service = secrets;
     // MediaPackage reads asset sources from S3, so it starts once S3 is up.
     const mediapackage = track(
       await startMediaPackageVodService({
