@@ -210,19 +210,29 @@ export async function startRig(owner: Owner, options: RigOptions = {}): Promise<
     },
     async reported(i) {
       const c = cameras[i]!;
-      const out = await sitewise.send(
-        new GetAssetPropertyValueHistoryCommand({
-          assetId: c.asset.assetId,
-          propertyId: c.asset.propertyIds.VideoUploadedTimeRange!,
-          startDate: new Date(Date.now() - 24 * 3600 * 1000),
-          endDate: new Date(Date.now() + 3600 * 1000),
-        }),
-      );
-      return (out.assetPropertyValueHistory ?? []).map((v) => ({
-        startMs:
-          (v.timestamp?.timeInSeconds ?? 0) * 1000 + Math.floor((v.timestamp?.offsetInNanos ?? 0) / 1e6),
-        endMs: (v.value?.doubleValue ?? 0) * 1000,
-      }));
+      const points: { startMs: number; endMs: number }[] = [];
+      let nextToken: string | undefined;
+      do {
+        const out = await sitewise.send(
+          new GetAssetPropertyValueHistoryCommand({
+            assetId: c.asset.assetId,
+            propertyId: c.asset.propertyIds.VideoUploadedTimeRange!,
+            startDate: new Date(Date.now() - 24 * 3600 * 1000),
+            endDate: new Date(Date.now() + 3600 * 1000),
+            maxResults: 250,
+            ...(nextToken && { nextToken }),
+          }),
+        );
+        for (const v of out.assetPropertyValueHistory ?? []) {
+          points.push({
+            startMs:
+              (v.timestamp?.timeInSeconds ?? 0) * 1000 + Math.floor((v.timestamp?.offsetInNanos ?? 0) / 1e6),
+            endMs: (v.value?.doubleValue ?? 0) * 1000,
+          });
+        }
+        nextToken = out.nextToken;
+      } while (nextToken);
+      return points;
     },
   };
   return rig;
