@@ -177,11 +177,6 @@ export class RangeSource implements FragmentSource {
 
   async next(): Promise<Picked | undefined> {
     if (this.#exhausted || this.#cancelled) return undefined;
-    if (!this.#verified) {
-      this.#verified = true;
-      if (this.#check && !this.#ledger.covers(this.startMs, this.endMs))
-        this.#held = await this.#check.verify(this.startMs, this.endMs);
-    }
     if (!this.#iter) {
       const from = Number.isFinite(this.#fromStartMs) ? this.#fromStartMs : this.startMs;
       this.#iter = this.#reader.read(from, this.endMs)[Symbol.asyncIterator]();
@@ -198,6 +193,12 @@ export class RangeSource implements FragmentSource {
         this.progress.alreadyPersisted += 1;
         this.#advance(f.endMs);
         continue;
+      }
+      if (!this.#verified) {
+        // Asked from the first fragment not in the ledger, not from the range start: a range that
+        // begins inside a fragment (the ledger's end estimate of the one before) must still find it.
+        this.#verified = true;
+        if (this.#check) this.#held = await this.#check.verify(f.startMs, this.endMs);
       }
       if (this.#held?.has(f.startMs)) {
         this.#check?.onHeld(f);
