@@ -67,8 +67,9 @@ export async function runCli(argv: string[], io: CliIo = processIo(), hooks: Cli
     return code;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
-      // Commander has printed the reason (and the help hint) on stderr already.
+      // Help asked for (exit 0) or help shown because the command was missing (exit 1 in commander);
+      // commander has printed the reason and the help hint on stderr already.
+      if (err.exitCode === 0) return 0;
       return 2;
     }
     if (err instanceof UsageError) {
