@@ -10,6 +10,7 @@ import { KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { loadConfig, loadConfigFile, resolveRecordingsPath, type Config } from './config/index.js';
 import { Connector } from './connector/index.js';
 import { CameraSource, stopAllSources } from './gst/index.js';
@@ -66,11 +67,11 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
   let ipc: GreengrassIpc | undefined;
   let config: Config;
   try {
+    const file = configFileArg(argv);
     if (greengrass) {
       ipc = await GreengrassIpc.connect(bootLog);
       config = loadConfig(await ipc.getConfiguration());
     } else {
-      const file = configFileArg(argv);
       config = file ? await loadConfigFile(file, env) : loadConfig({}, env);
     }
   } catch (err) {
@@ -277,11 +278,17 @@ function vodPort(
   };
 }
 
+// Strict: an unknown argument or `--config` without a value is an error, never a silent start with
+// defaults (which would record into ./recordings).
 function configFileArg(argv: string[]): string | undefined {
-  const i = argv.findIndex((a) => a === '--config' || a === '-c');
-  if (i >= 0) return argv[i + 1];
-  const eq = argv.find((a) => a.startsWith('--config='));
-  return eq?.slice('--config='.length);
+  const { values } = parseArgs({
+    args: argv,
+    options: { config: { type: 'string', short: 'c' } },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.config === '') throw new Error('--config needs a file name: --config <file.yaml|file.json>');
+  return values.config;
 }
 
 async function standaloneMessaging(env: NodeJS.ProcessEnv, log: Logger): Promise<Messaging> {
