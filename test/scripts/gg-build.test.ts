@@ -28,7 +28,7 @@ const script = (step: Manifest['Lifecycle'][string] | undefined) =>
 t.test('gg:build makes one connector zip per architecture that matches the recipe paths', async (t) => {
   const gdk = JSON.parse(await readFile(path.join(REPO_ROOT, 'gdk-config.json'), 'utf8'));
   const [name, component] = Object.entries(gdk.component)[0] as [string, Record<string, unknown>];
-  t.equal(name, 'io.kvsedge.EdgeConnectorForKVS');
+  t.equal(name, 'io.kvsedge.EdgeConnectorForKVS', 'the component name');
   t.same((component.build as Record<string, unknown>).build_system, 'custom');
   t.ok(component.author && component.version && component.publish, 'GDK requires author, version, publish');
 
