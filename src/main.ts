@@ -27,7 +27,7 @@ import {
   RequestSubscriptions,
   StatusOutbox,
 } from './sitewise/index.js';
-import { openStore, type Store } from './store/index.js';
+import { openStore, referenceRecordingFolders, type Store } from './store/index.js';
 import { createVodClients, publishClip, statusMeasurementValue, vodSettingsFor } from './vod/index.js';
 import type { VodPort } from './connector/index.js';
 
@@ -109,6 +109,8 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
     segmentDurationSeconds: config.SegmentDurationSeconds,
     maxLocalMediaSizeInMB: config.MaxLocalMediaSizeInMB,
     strategyOnFullSize: config.StrategyOnFullSize,
+    // Switching from aws.iot.EdgeConnectorForKVS: its recordings stay readable where they are.
+    adoptFrom: referenceRecordingFolders({ greengrass, cwd: process.cwd(), root }),
   });
   const outbox = await StatusOutbox.open({ client: sitewise, dir: path.join(root, '.kvs-edge'), log });
   let messaging: Messaging;

@@ -9,6 +9,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../log/index.js';
 import type { Fragment } from '../mkv/index.js';
+import { adoptFolder } from './adopt.js';
 import { Catalog, describe, type SegmentInfo } from './catalog.js';
 import { systemClock, type StoreClock } from './clock.js';
 import { InvalidCameraIdError, StoreClosedError } from './errors.js';
@@ -41,6 +42,7 @@ export type { StoreFiles, WritableFile } from './files.js';
 export { nodeFiles } from './files.js';
 export { InvalidCameraIdError, StoreClosedError, WriterBusyError } from './errors.js';
 export { parseSegmentName, segmentName } from './naming.js';
+export { referenceRecordingFolders, REFERENCE_COMPONENT } from './adopt.js';
 
 /** How a store is opened; every field has a default. */
 export interface StoreOptions {
@@ -62,6 +64,8 @@ export interface StoreOptions {
   recordedGapToleranceMs?: number;
   clock?: StoreClock;
   files?: StoreFiles;
+  /** Another component's recordings folders to index in place (see adopt.ts). */
+  adoptFrom?: string[];
 }
 
 /** Store health, for the camera health report. */
@@ -232,6 +236,9 @@ export async function openStore(root: string, options: StoreOptions): Promise<St
       cameraId,
       scan.segments.filter((s) => s.uploadedByName).map((s) => ({ startMs: s.startMs, endMs: s.endMs })),
     );
+  }
+  for (const folder of options.adoptFrom ?? []) {
+    await adoptFolder(folder, { catalog, ledger, files }, options.log);
   }
   options.log.info(
     { root, cameras: catalog.cameras().length, bytes: catalog.totalBytes, recovered },
