@@ -16,7 +16,7 @@ import { CameraSource, stopAllSources } from './gst/index.js';
 import { GreengrassIpc, underGreengrass } from './greengrass/index.js';
 import { CachedCredentials, StreamUploader, rangesCover, sdkStreamControl } from './kvs/index.js';
 import { createLogger, SecretRegistry, type Logger } from './log/index.js';
-import { Mqtt5Messaging, type Messaging } from './mqtt/index.js';
+import type { Messaging } from './mqtt/index.js';
 import { createSecretsClient, RtspUrlResolver } from './secrets/index.js';
 import {
   createSiteWiseClient,
@@ -27,7 +27,6 @@ import {
   StatusOutbox,
 } from './sitewise/index.js';
 import { openStore, type Store } from './store/index.js';
-import { createVodClients, publishClip, statusMeasurementValue, vodSettingsFor } from './vod/index.js';
 import type { VodPort } from './connector/index.js';
 
 export interface RunOptions {
@@ -125,7 +124,7 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
     subscribe: (topic, handler) => messaging.subscribe(topic, (_topic, payload) => handler(payload)),
   });
   const thingName = env.AWS_IOT_THING_NAME;
-  const vod = vodPort(config, env, store, sitewise, log, thingName ?? 'standalone');
+  const vod = await vodPort(config, env, store, sitewise, log, thingName ?? 'standalone');
   const connector = new Connector({
     log,
     store,
@@ -239,20 +238,25 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
   return 0;
 }
 
-/** MediaPackage VOD publishing when the component's Vod key is set; says once when it is off. */
-function vodPort(
+/**
+ * MediaPackage VOD publishing when the component's Vod key is set; says once when it is off. The VOD
+ * module (S3, MediaPackage and multipart upload clients, about 14 MB of heap and code) loads only then.
+ */
+async function vodPort(
   config: Config,
   env: NodeJS.ProcessEnv,
   store: Store,
   sitewise: ReturnType<typeof createSiteWiseClient>,
   log: Logger,
   thingName: string,
-): { port: VodPort; close(): void } | undefined {
+): Promise<{ port: VodPort; close(): void } | undefined> {
   const vodConfig = config.Vod;
   if (!vodConfig) {
     log.info('MediaPackage VOD publishing is off (component key Vod is empty)');
     return undefined;
   }
+  const { createVodClients, publishClip, statusMeasurementValue, vodSettingsFor } =
+    await import('./vod/index.js');
   const clients = createVodClients({ ...(vodConfig.Region && { region: vodConfig.Region }), env });
   const vodLog = log.child({ part: 'vod' });
   return {
@@ -293,6 +297,8 @@ async function standaloneMessaging(env: NodeJS.ProcessEnv, log: Logger): Promise
       close: async () => {},
     };
   }
+  // Loaded only here: under Greengrass requests come through IPC and this client is never needed.
+  const { Mqtt5Messaging } = await import('./mqtt/index.js');
   return Mqtt5Messaging.connect(
     {
       url,

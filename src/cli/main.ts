@@ -2,7 +2,6 @@
 // The kvs-edge command line. Each subcommand lives in its own file; this one only dispatches.
 import { REQUEST_USAGE, runRequest } from './request.js';
 import { runSchedule } from './schedule.js';
-import { runVod } from './vod.js';
 
 const USAGE = `usage: kvs-edge <command>
 
@@ -25,8 +24,11 @@ export async function cli(argv: string[]): Promise<number> {
       return runRequest(rest);
     case 'schedule':
       return runSchedule(rest);
-    case 'vod':
+    case 'vod': {
+      // Loaded on demand so that `start` does not carry the S3 and MediaPackage clients.
+      const { runVod } = await import('./vod.js');
       return runVod(rest);
+    }
     case undefined:
     case 'help':
     case '--help':
