@@ -9,6 +9,7 @@
 // local Greengrass nucleus) with its python-gi runner children; the bare pipelines.
 //
 // Run: npm run bench:system -- [--cameras 1,4,8,16] [--seconds 60] [--warmup 15] [--cpu-prof DIR]
+//   [--dist DIR] (another build of the component, e.g. the one before a change)
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -28,6 +29,8 @@ const { values: flags } = parseArgs({
     seconds: { type: 'string', default: '60' },
     warmup: { type: 'string', default: '15' },
     'cpu-prof': { type: 'string' },
+    // Another build of the component (a folder holding main.js) to compare with, e.g. the one before a change.
+    dist: { type: 'string' },
     'keep-logs': { type: 'boolean', default: false },
   },
 });
@@ -163,10 +166,14 @@ async function run(n: number, clipFile: string): Promise<Row> {
         ]
       : [];
     const spawnedAt = Date.now();
-    connector = spawn(process.execPath, [...profileArgs, path.join(ROOT, 'dist/main.js')], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    connector = spawn(
+      process.execPath,
+      [...profileArgs, path.resolve(flags.dist ?? path.join(ROOT, 'dist'), 'main.js')],
+      {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let warnings = 0;
     const tail: string[] = [];
     let partial = '';

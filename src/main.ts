@@ -12,7 +12,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig, loadConfigFile, resolveRecordingsPath, type Config } from './config/index.js';
 import { Connector } from './connector/index.js';
-import { CameraSource, stopAllSources } from './gst/index.js';
+import { CameraSource, RunnerPool, stopAllSources } from './gst/index.js';
 import { GreengrassIpc, underGreengrass } from './greengrass/index.js';
 import { CachedCredentials, StreamUploader, rangesCover, sdkStreamControl } from './kvs/index.js';
 import { createLogger, SecretRegistry, type Logger } from './log/index.js';
@@ -51,6 +51,11 @@ export interface RunningComponent {
 // Greengrass stops a component with SIGTERM and kills it soon after; everything must be closed well
 // inside that, so each step has its own budget.
 const STOP_BUDGET_MS = 8_000;
+
+// Cameras whose pipelines share one python-gi runner process. One interpreter per camera cost 12 MB a
+// camera more than a bare gst-launch; four to a runner make the pipelines cheaper than bare ones while
+// a runner crash restarts at most three other cameras (docs/performance.md, shared runners).
+const CAMERAS_PER_RUNNER = 4;
 
 /** Runs the component until a signal (or stopSignal); resolves to the exit code. */
 export async function runComponent(options: RunOptions = {}): Promise<number> {
@@ -124,6 +129,7 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
     subscribe: (topic, handler) => messaging.subscribe(topic, (_topic, payload) => handler(payload)),
   });
   const thingName = env.AWS_IOT_THING_NAME;
+  const runners = new RunnerPool({ camerasPerRunner: CAMERAS_PER_RUNNER, log: log.child({ part: 'gst' }) });
   const vod = await vodPort(config, env, store, sitewise, log, thingName ?? 'standalone');
   const connector = new Connector({
     log,
@@ -148,6 +154,7 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
         url,
         urlRef: camera.secretArn,
         log: log.child({ cameraId: camera.assetId, part: 'source' }),
+        runners,
         onFragment,
       }),
     createUploader: (camera) =>
@@ -227,6 +234,7 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
   await unsubscribeConfig?.();
   await connector.stop();
   await stopAllSources(2_000);
+  await runners.close(2_000);
   await requests.close();
   await outbox.close(2_000);
   await store.close();
