@@ -9,9 +9,9 @@
 // local Greengrass nucleus) with its python-gi runner children; the bare pipelines.
 //
 // Run: npm run bench:system -- [--cameras 1,4,8,16] [--seconds 60] [--warmup 15] [--cpu-prof DIR]
-//   [--dist DIR] (another build of the component, e.g. the one before a change)
+//   [--dist DIR] (another build of the component, e.g. the one before a change) [--cloud-prof DIR]
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -29,6 +29,7 @@ const { values: flags } = parseArgs({
     seconds: { type: 'string', default: '60' },
     warmup: { type: 'string', default: '15' },
     'cpu-prof': { type: 'string' },
+    'cloud-prof': { type: 'string' },
     // Another build of the component (a folder holding main.js) to compare with, e.g. the one before a change.
     dist: { type: 'string' },
     'keep-logs': { type: 'boolean', default: false },
@@ -72,9 +73,10 @@ function clip(seconds: number): string {
 class Cloud {
   readonly child: ChildProcess;
   #waiters: ((r: CloudReply) => void)[] = [];
-  constructor() {
+  constructor(profileDir?: string) {
+    const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(profileDir)] : [];
     this.child = fork(path.join(ROOT, 'bench/system/cloud.ts'), [], {
-      execArgv: ['--import', 'tsx'],
+      execArgv: ['--import', 'tsx', ...profile],
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     this.child.on('message', (m: CloudReply) => this.#waiters.shift()?.(m));
@@ -135,13 +137,23 @@ interface Row {
   duplicated: number;
   received: number;
   warnings: number;
+  /** Node's RSS split from /proc/PID/smaps_rollup at the window's end, MB. */
+  nodeMemory: { anonymous: number; file: number };
+}
+
+/** Anonymous (heap, buffers, native allocations) vs file-backed (code, shared libraries) RSS, MB. */
+function smapsRollup(pid: number): { anonymous: number; file: number } {
+  const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  const anonymous = kb('Anonymous') / 1024;
+  return { anonymous, file: kb('Rss') / 1024 - anonymous };
 }
 
 async function run(n: number, clipFile: string): Promise<Row> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kvs-edge-system-'));
   const recordings = path.join(dir, 'recordings');
   const camera = await startTestCamera({ clip: clipFile });
-  const cloud = new Cloud();
+  const cloud = new Cloud(flags['cloud-prof']);
   let connector: ChildProcess | undefined;
   const bare: ChildProcess[] = [];
   try {
@@ -257,6 +269,7 @@ async function run(n: number, clipFile: string): Promise<Row> {
       loads.push(loadAverage());
     }
     const windowEnd = Date.now();
+    const nodeMemory = smapsRollup(connector.pid!);
     const seconds = (windowEnd - windowStart) / 1000;
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const nodeCpu = cpuPercent(first.node, last.node, seconds);
@@ -329,6 +342,7 @@ async function run(n: number, clipFile: string): Promise<Row> {
       duplicated,
       received,
       warnings,
+      nodeMemory,
     };
   } finally {
     if (connector) await stopChild(connector, 5_000);
@@ -369,12 +383,12 @@ async function main() {
     );
   }
   console.log(
-    '\n| N | load 1m mean | Node CPU % | runners CPU % | Node RSS MB (first/last third) | runners RSS MB | local cloud CPU % | test camera CPU % | cold start first/all cameras ms (load) | fragments recorded live / missing in KVS / duplicated | warn+error log lines |',
+    '\n| N | load 1m mean | Node CPU % | runners CPU % | Node RSS MB (first/last third; anon/file) | runners RSS MB | local cloud CPU % | test camera CPU % | cold start first/all cameras ms (load) | fragments recorded live / missing in KVS / duplicated | warn+error log lines |',
   );
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     console.log(
-      `| ${r.n} | ${f1(r.load.mean)} | ${f1(r.nodeCpu)} | ${f1(r.runnerCpu)} | ${Math.round(r.nodeRss)} (${Math.round(r.nodeRssFirst)}/${Math.round(r.nodeRssLast)}) | ` +
+      `| ${r.n} | ${f1(r.load.mean)} | ${f1(r.nodeCpu)} | ${f1(r.runnerCpu)} | ${Math.round(r.nodeRss)} (${Math.round(r.nodeRssFirst)}/${Math.round(r.nodeRssLast)}; ${Math.round(r.nodeMemory.anonymous)}/${Math.round(r.nodeMemory.file)}) | ` +
         `${Math.round(r.runnerRss)} | ${f1(r.cloudCpu)} | ${f1(r.cameraCpu)} | ${r.coldStartMs} / ${r.coldStartAllMs} (${f1(r.coldStartLoad)}) | ` +
         `${r.recorded} / ${r.missing} / ${r.duplicated} | ${r.warnings} |`,
     );
