@@ -12,9 +12,10 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig, loadConfigFile, resolveRecordingsPath, type Config } from './config/index.js';
 import { Connector } from './connector/index.js';
-import { CameraSource, stopAllSources } from './gst/index.js';
+import { CameraSource, GstProcesses } from './gst/index.js';
 import { GreengrassIpc, underGreengrass } from './greengrass/index.js';
-import { CachedCredentials, StreamUploader, rangesCover, sdkStreamControl } from './kvs/index.js';
+import { sdkStreamControl } from './aws/index.js';
+import { CachedCredentials, StreamUploader } from './kvs/index.js';
 import { createLogger, SecretRegistry, type Logger } from './log/index.js';
 import { Mqtt5Messaging, type Messaging } from './mqtt/index.js';
 import { createSecretsClient, RtspUrlResolver } from './secrets/index.js';
@@ -24,8 +25,8 @@ import {
   quartzScheduleCheck,
   putStringValue,
   RequestSubscriptions,
-  StatusOutbox,
 } from './sitewise/index.js';
+import { StatusOutbox } from './status/index.js';
 import { openStore, type Store } from './store/index.js';
 import { createVodClients, publishClip, statusMeasurementValue, vodSettingsFor } from './vod/index.js';
 import type { VodPort } from './connector/index.js';
@@ -100,6 +101,7 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
   const credentials = new CachedCredentials(fromNodeProviderChain());
   const control = sdkStreamControl(kvsClient);
   const resolver = new RtspUrlResolver({ client: secretsClient, secrets, log });
+  const processes = new GstProcesses();
 
   const root = resolveRecordingsPath(config, { greengrass });
   await mkdir(root, { recursive: true, mode: 0o700 });
@@ -149,6 +151,7 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
         url,
         urlRef: camera.secretArn,
         log: log.child({ cameraId: camera.assetId, part: 'source' }),
+        processes,
         onFragment,
       }),
     createUploader: (camera) =>
@@ -161,7 +164,7 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
         provision: { retentionHours: config.StreamRetentionInHours, tags: { EdgeConnectorForKVS: 'true' } },
         reader: { read: (start, end) => store.read(camera.assetId, start, end) },
         ledger: {
-          covers: (start, end) => rangesCover(store.ledger.persisted(camera.assetId), start, end),
+          covers: (start, end) => store.ledger.isPersisted(camera.assetId, start, end),
           add: (range) => store.ledger.add(camera.assetId, range.startMs, range.endMs),
         },
       }),
@@ -227,7 +230,7 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
   deadline.unref();
   await unsubscribeConfig?.();
   await connector.stop();
-  await stopAllSources(2_000);
+  await processes.stopAll(2_000);
   await requests.close();
   await outbox.close(2_000);
   await store.close();

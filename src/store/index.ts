@@ -15,13 +15,12 @@ import { InvalidCameraIdError, StoreClosedError } from './errors.js';
 import { nodeFiles, type StoreFiles } from './files.js';
 import { UploadLedger } from './ledger.js';
 import { cameraDir, isValidCameraId } from './naming.js';
-import { normalize, subtract, type TimeRange } from './ranges.js';
+import { normalize, subtract, type TimeRange } from '../time/index.js';
 import { readRange } from './reader.js';
 import { Retention, type DeletionEvent, type FullSizeStrategy, type RetentionHealth } from './retention.js';
 import { listCameras, scanCamera } from './scan.js';
 import { SegmentWriter, type WriterStats } from './writer.js';
 
-export type { TimeRange } from './ranges.js';
 export type { SegmentInfo } from './catalog.js';
 export type { AppendResult, WriterStats } from './writer.js';
 export { SegmentWriter } from './writer.js';

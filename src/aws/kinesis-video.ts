@@ -1,4 +1,4 @@
-// StreamControl on top of @aws-sdk/client-kinesis-video: the only file in kvs/ that talks to the SDK.
+// kvs/'s StreamControl port on top of @aws-sdk/client-kinesis-video, so kvs/ never imports the SDK.
 import {
   CreateStreamCommand,
   DescribeStreamCommand,
@@ -7,7 +7,7 @@ import {
   TagStreamCommand,
 } from '@aws-sdk/client-kinesis-video';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import type { CreateStreamSpec, StreamControl, StreamDescription } from './control.js';
+import type { CreateStreamSpec, StreamControl, StreamDescription } from '../kvs/index.js';
 
 function errorName(err: unknown): string | undefined {
   return (err as { name?: string } | undefined)?.name;
