@@ -14,7 +14,7 @@ const USAGE = `Usage: npm run local-cloud -- [options]
   --state <dir>         keep SiteWise, Secrets Manager and KVS state in <dir> across restarts
   --env-json <file>     where to write the environment as JSON (default .local-cloud/env.json)
   --sitewise-port <n>   --secrets-port <n>   --kvs-port <n>   --mqtt-port <n>   --tes-port <n>
-  --s3-port <n>   --mediapackage-port <n>
+  --s3-port <n>   --mediapackage-port <n>   --twinmaker-port <n>
                         fixed ports (default: free ports)
   --socket <path>       Greengrass IPC socket path (default: a temp path)
   --thing-name <name>   value of AWS_IOT_THING_NAME (default local-thing)
@@ -48,6 +48,7 @@ export async function main(argv: string[]): Promise<void> {
       'tes-port': { type: 'string' },
       's3-port': { type: 'string' },
       'mediapackage-port': { type: 'string' },
+      'twinmaker-port': { type: 'string' },
       socket: { type: 'string' },
       'thing-name': { type: 'string' },
       region: { type: 'string' },
@@ -64,7 +65,7 @@ export async function main(argv: string[]): Promise<void> {
   // Logs go to stderr so stdout stays exactly the export lines.
   const log = pino({ level, name: 'local-cloud' }, pino.destination(2));
   const ports: LocalCloudPorts = {};
-  for (const name of ['sitewise', 'secrets', 'kvs', 'mqtt', 'tes', 's3', 'mediapackage'] as const) {
+  for (const name of ['sitewise', 'secrets', 'kvs', 'mqtt', 'tes', 's3', 'mediapackage', 'twinmaker'] as const) {
     const p = port(values[`${name}-port`], `--${name}-port`);
     if (p !== undefined) ports[name] = p;
   }

@@ -17,6 +17,7 @@ import { startNucleus, type Nucleus } from './nucleus/index.js';
 import { startSecretsManagerService, type SecretsManagerService } from './secrets/index.js';
 import { startSiteWiseService, type SiteWiseService } from './sitewise/index.js';
 import { CredentialAuthority, startTokenExchangeService, type TokenExchangeService } from './tes/index.js';
+import { startTwinMakerService, type TwinMakerService } from './twinmaker/index.js';
 
 export { startTestCamera, type TestCamera, type TestCameraOptions } from './camera.js';
 export { startSiteWiseService, type SiteWiseService } from './sitewise/index.js';
@@ -33,6 +34,11 @@ export {
 export { startKvsService, type KvsService, type KvsServiceOptions } from './kvs/index.js';
 export { startS3Service, type S3Service } from './s3/index.js';
 export { startMediaPackageVodService, type MediaPackageVodService } from './mediapackage/index.js';
+export {
+  startTwinMakerService,
+  EDGE_VIDEO_COMPONENT_TYPE,
+  type TwinMakerService,
+} from './twinmaker/index.js';
 export { FaultInjector, type InjectedFault } from './http/index.js';
 
 /** Port of each service; 0 or missing picks a free one. */
@@ -44,6 +50,7 @@ export interface LocalCloudPorts {
   tes?: number;
   s3?: number;
   mediapackage?: number;
+  twinmaker?: number;
 }
 
 /** Options of startLocalCloud; everything is optional. */
@@ -77,6 +84,7 @@ export interface LocalCloud {
   readonly kvs: KvsService;
   readonly s3: S3Service;
   readonly mediapackage: MediaPackageVodService;
+  readonly twinmaker: TwinMakerService;
   readonly mqtt: MqttBroker;
   readonly tes: TokenExchangeService;
   readonly nucleus: Nucleus;
@@ -164,6 +172,17 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const [tes, sitewise, secrets, kvs, nucleus, s3] = results.map(
       (r) => (r as PromiseFulfilledResult<unknown>).value,
     ) as [TokenExchangeService, SiteWiseService, SecretsManagerService, KvsService, Nucleus, S3Service];
+    // TwinMaker components are bound to SiteWise assets, so it starts once SiteWise is up.
+    const twinmaker = track(
+      await startTwinMakerService({
+        port: ports.twinmaker ?? 0,
+        sitewise: sitewise.store,
+        region,
+        accountId,
+        ...(options.stateDir !== undefined && { stateDir: options.stateDir }),
+        ...(log && { log }),
+      }),
+    );
     // MediaPackage reads asset sources from S3, so it starts once S3 is up.
     const mediapackage = track(
       await startMediaPackageVodService({
@@ -183,6 +202,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       AWS_ENDPOINT_URL_KINESIS_VIDEO: kvs.endpoint,
       AWS_ENDPOINT_URL_S3: s3.endpoint,
       AWS_ENDPOINT_URL_MEDIAPACKAGE_VOD: mediapackage.endpoint,
+      AWS_ENDPOINT_URL_IOTTWINMAKER: twinmaker.endpoint,
       AWS_CONTAINER_CREDENTIALS_FULL_URI: tes.credentialsUri,
       AWS_CONTAINER_AUTHORIZATION_TOKEN: tes.authToken,
       AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT: nucleus.socketPath,
@@ -197,6 +217,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       kvs,
       s3,
       mediapackage,
+      twinmaker,
       mqtt,
       tes,
       nucleus,

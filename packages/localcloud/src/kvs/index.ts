@@ -8,6 +8,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { ARCHIVED_MEDIA_OPERATIONS, handleArchivedMedia } from './archived-media.js';
 import { handleControlPlane, OPERATIONS } from './control-plane.js';
 import { KvsFaults } from './faults.js';
 import { FragmentStore, type FragmentRange, type StoredFragment } from './fragments.js';
@@ -94,6 +95,10 @@ export async function startKvsService(options: KvsServiceOptions): Promise<KvsSe
     log,
   });
   let endpoint = '';
+  const archivedContext = {
+    streams,
+    fragments: (name: string, range: FragmentRange) => store.list(name, range),
+  };
   let activationDelayMs = options.streamActivationDelayMs ?? 100;
 
   const server = http.createServer((req, res) => {
@@ -108,7 +113,8 @@ export async function startKvsService(options: KvsServiceOptions): Promise<KvsSe
       }
       return;
     }
-    const operation = req.method === 'POST' ? OPERATIONS[path] : undefined;
+    const archived = req.method === 'POST' ? ARCHIVED_MEDIA_OPERATIONS[path] : undefined;
+    const operation = req.method === 'POST' ? (OPERATIONS[path] ?? archived) : undefined;
     if (!operation) {
       req.resume();
       return sendError(res, 404, 'UnknownOperationException', `${req.method} ${path} is not emulated`);
@@ -118,12 +124,16 @@ export async function startKvsService(options: KvsServiceOptions): Promise<KvsSe
         const fault = faults.takeOperationFailure(operation);
         if (fault)
           throw new ServiceError(fault.status, fault.errorType, fault.message ?? 'failed by fault injection');
-        await handleControlPlane(
-          { streams, dataEndpoint: () => endpoint, activationDelayMs: () => activationDelayMs },
-          operation,
-          req,
-          res,
-        );
+        if (archived !== undefined) {
+          await handleArchivedMedia(archivedContext, archived, req, res);
+        } else {
+          await handleControlPlane(
+            { streams, dataEndpoint: () => endpoint, activationDelayMs: () => activationDelayMs },
+            operation,
+            req,
+            res,
+          );
+        }
         log?.debug({ operation }, 'KVS control plane call');
       } catch (err) {
         if (err instanceof ServiceError) {
