@@ -13,9 +13,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, loadConfigFile, resolveRecordingsPath, type Config } from './config/index.js';
 import { Connector, LastKnownConfig } from './connector/index.js';
-import { CameraSource, RunnerPool, stopAllSources } from './gst/index.js';
+import { CameraSource, GstProcesses, RunnerPool } from './gst/index.js';
 import { GreengrassIpc, underGreengrass } from './greengrass/index.js';
-import { CachedCredentials, StreamUploader, rangesCover, sdkStreamControl } from './kvs/index.js';
+import { sdkStreamControl } from './aws/index.js';
+import { CachedCredentials, StreamUploader } from './kvs/index.js';
 import { createLogger, SecretRegistry, type Logger } from './log/index.js';
 import type { Messaging } from './mqtt/index.js';
 import { createSecretsClient, RtspUrlResolver } from './secrets/index.js';
@@ -25,8 +26,8 @@ import {
   quartzScheduleCheck,
   putStringValue,
   RequestSubscriptions,
-  StatusOutbox,
 } from './sitewise/index.js';
+import { StatusOutbox } from './status/index.js';
 import { openStore, referenceRecordingFolders, STATE_DIR, type Store } from './store/index.js';
 import type { VodPort } from './connector/index.js';
 
@@ -110,6 +111,7 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
     log,
     ...(ipc && { local: (secretId: string) => ipc!.getSecretValue(secretId) }),
   });
+  const processes = new GstProcesses();
 
   const root = resolveRecordingsPath(config, { greengrass });
   let store: Store;
@@ -185,6 +187,7 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
         urlRef: camera.secretArn,
         log: log.child({ cameraId: camera.assetId, part: 'source' }),
         runners,
+        processes,
         onFragment,
       }),
     createUploader: (camera) =>
@@ -197,7 +200,7 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
         provision: { retentionHours: config.StreamRetentionInHours, tags: { EdgeConnectorForKVS: 'true' } },
         reader: { read: (start, end) => store.read(camera.assetId, start, end) },
         ledger: {
-          covers: (start, end) => rangesCover(store.ledger.persisted(camera.assetId), start, end),
+          covers: (start, end) => store.ledger.isPersisted(camera.assetId, start, end),
           add: (range) => store.ledger.add(camera.assetId, range.startMs, range.endMs),
         },
       }),
@@ -266,7 +269,7 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
   deadline.unref();
   await unsubscribeConfig?.();
   await connector.stop();
-  await stopAllSources(2_000);
+  await processes.stopAll(2_000);
   await runners.close(2_000);
   await requests.close();
   await outbox.close(2_000);

@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { Logger } from '../log/index.js';
 import { errorCode, type StoreFiles } from './files.js';
 import { LEDGER_FILE } from './naming.js';
-import { covers, normalize, type TimeRange } from './ranges.js';
+import { covers, normalize, type TimeRange } from '../time/index.js';
 
 // Fragments are acknowledged one by one; their estimated end may miss the next start by a frame or
 // two. Joining gaps this small keeps the list short and lets a whole file count as uploaded.

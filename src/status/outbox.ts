@@ -9,10 +9,10 @@
 // SiteWise stores once (same timestamp, same value).
 import { BatchPutAssetPropertyValueCommand, type IoTSiteWiseClient } from '@aws-sdk/client-iotsitewise';
 import type { Logger } from '../log/index.js';
-import { awsErrorName, describeError } from './errors.js';
+import { awsErrorName, describeError } from '../sitewise/index.js';
 import { Journal, pointKey, type JournalEntry } from './journal.js';
+import { backoffDelay, RETRY_BACKOFF, type BackoffPolicy } from '../time/index.js';
 import {
-  backoffDelay,
   CONTENT_ERRORS,
   MAX_BATCH_ENTRIES,
   MAX_FUTURE_MS,
@@ -45,7 +45,7 @@ export interface StatusOutboxOptions {
   maxEntries?: number;
   /** Delay after the first new entry before sending, so points written together share a call. */
   batchDelayMs?: number;
-  backoff?: { baseMs?: number; maxMs?: number };
+  backoff?: BackoffPolicy;
   now?: () => number;
   log?: Logger;
   /** Called when a journal write meets ENOSPC: frees the state reserve; true when a retry is worth it. */
@@ -385,7 +385,7 @@ export class StatusOutbox {
   }
 
   #backoffMs(): number {
-    return backoffDelay(this.#failures, this.#options.backoff);
+    return backoffDelay(this.#failures, this.#options.backoff ?? RETRY_BACKOFF);
   }
 
   #notifyIdle(): void {

@@ -5,15 +5,14 @@ import t, { type Test } from 'tap';
 import { GetAssetPropertyValueHistoryCommand, type IoTSiteWiseClient } from '@aws-sdk/client-iotsitewise';
 import { createLogger } from '../../src/log/index.js';
 import {
-  CameraStatus,
   createSiteWiseClient,
   discoverCameras,
   provisionCamera,
   provisionHub,
-  StatusOutbox,
   type CameraConfig,
 } from '../../src/sitewise/index.js';
-import { credentials, localSiteWise, until } from './cloud.js';
+import { CameraStatus, StatusOutbox } from '../../src/status/index.js';
+import { credentials, localSiteWise, until } from '../sitewise/cloud.js';
 
 async function setup(t: Test) {
   const cloud = await localSiteWise(t);
@@ -98,7 +97,7 @@ t.test('offline: points wait, coalesce per range, survive a restart, and are sen
     maxAttempts: 1,
   });
   t.teardown(() => down.destroy());
-  const offline = await StatusOutbox.open({ client: down, dir, log, backoff: { baseMs: 20, maxMs: 200 } });
+  const offline = await StatusOutbox.open({ client: down, dir, log, backoff: { baseMs: 20, capMs: 200 } });
   const base = Date.now() - 30 * MIN;
   const status = new CameraStatus({
     assetId: camera.assetId,
@@ -144,7 +143,7 @@ t.test('service errors back off and retry; per-entry refusals are dropped, the r
     client: cloud.sitewise,
     dir,
     log,
-    backoff: { baseMs: 10, maxMs: 50 },
+    backoff: { baseMs: 10, capMs: 50 },
   });
   t.teardown(() => outbox.close());
   cloud.service.faults.fail('BatchPutAssetPropertyValue', {
@@ -218,7 +217,7 @@ t.test('a request-level refusal isolates the bad entry', async (t) => {
     client: cloud.sitewise,
     dir,
     log,
-    backoff: { baseMs: 10, maxMs: 50 },
+    backoff: { baseMs: 10, capMs: 50 },
   });
   t.teardown(() => outbox.close());
   cloud.service.faults.fail('BatchPutAssetPropertyValue', { code: 'InvalidRequestException', times: 2 });
@@ -258,7 +257,7 @@ t.test('bounded: the oldest points go first when full; a torn journal line is sk
     dir,
     log,
     maxEntries: 5,
-    backoff: { baseMs: 1000, maxMs: 1000 },
+    backoff: { baseMs: 1000, capMs: 1000 },
   });
   const now = Date.now();
   for (let i = 0; i < 8; i++) {

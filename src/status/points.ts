@@ -2,9 +2,9 @@
 // range, timestamp = range start, value = range end (epoch seconds, DOUBLE). A range that keeps growing
 // rewrites its point (same timestamp, larger value); a gap starts a new point; and a point whose start
 // would fall out of SiteWise's 7-day window is continued by a new point (re-anchored after 6 days).
-import type { CameraConfig } from './camera-config.js';
+import type { CameraConfig } from '../sitewise/index.js';
+import type { TimeRange } from '../time/index.js';
 import type { StatusPoint } from './outbox.js';
-import type { TimeRange } from './requests.js';
 
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
