@@ -272,7 +272,8 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
   await processes.stopAll(2_000);
   await runners.close(2_000);
   await requests.close();
-  await outbox.close(2_000);
+  // Offline, a flush would only spend the stop budget; the journal keeps the points for the next start.
+  await outbox.close(outbox.failing ? 0 : 2_000);
   await store.close();
   await messaging.close();
   if (ipc && ipc !== messaging) await ipc.close();

@@ -108,6 +108,7 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
   readonly #hardStop = new AbortController();
   readonly #check: DeliveryCheck;
   #refusedWarned = false;
+  #troubleCode: string | undefined;
   #liveDesired = false;
   #provisioned: StreamHeader['tracks'] | undefined;
   #loop: Promise<void> | undefined;
@@ -332,6 +333,10 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
       },
       onPersisted: (f) => {
         this.#backoff.reset();
+        if (this.#troubleCode !== undefined) {
+          this.#log.info({ after: this.#troubleCode }, 'KVS upload works again');
+          this.#troubleCode = undefined;
+        }
         if (job) {
           job.source.persisted(f);
           job.emitter.emit('progress', { ...job.source.progress });
@@ -397,7 +402,11 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
     const retryIn = routine ? 0 : this.#backoff.next();
     const reason = err instanceof Error ? err.message : String(err);
     const code = e?.code ?? ((err as { name?: string })?.name || 'KVS_UNKNOWN');
-    const level = routine ? 'info' : 'warn';
+    // The same trouble again (an outage retried with backoff) is logged at debug until an upload works
+    // again or the trouble changes; the failure event still reports each one.
+    const repeat = !routine && code === this.#troubleCode;
+    if (!routine) this.#troubleCode = code;
+    const level = routine ? 'info' : repeat ? 'debug' : 'warn';
     this.#log[level]({ code, retryInMs: retryIn }, `KVS upload: ${reason}`);
     this.emit('failure', {
       stream: this.streamName,

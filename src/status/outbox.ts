@@ -190,6 +190,11 @@ export class StatusOutbox {
       this.#options.log?.info({ pending: this.#entries.size }, 'status outbox closed with points waiting');
   }
 
+  /** The last send failed (SiteWise unreachable or refusing): a flush at stop would only wait. */
+  get failing(): boolean {
+    return this.#failures > 0;
+  }
+
   /** Why the journal cannot be written (points are kept in memory and still sent); undefined when fine. */
   get journalError(): string | undefined {
     return this.#journalError;
