@@ -9,6 +9,10 @@ import { addCamera, deploy, eventually } from '../connector/fixtures.js';
 import { buildComponents } from './build.js';
 import { CONNECTOR, simulatedDevice } from './device.js';
 
+// Building, installing and running whole components on a shared 2-core machine: more than tap's 180 s
+// default may be needed under load.
+t.setTimeout(360_000);
+
 t.test('one thing-group deployment on two devices: each records only its own cameras', async (t) => {
   const build = await buildComponents(t);
   const d = await deploy(t, 'store-12-gateway');
