@@ -12,6 +12,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, loadConfigFile, resolveRecordingsPath, type Config } from './config/index.js';
+import { fromIotCertificate, iotCertificateOptionsFromEnv } from './credentials/index.js';
 import { Connector, LastKnownConfig } from './connector/index.js';
 import { CameraSource, GstProcesses, RunnerPool } from './gst/index.js';
 import { GreengrassIpc, underGreengrass } from './greengrass/index.js';
@@ -91,19 +92,33 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
     ...(options.logDestination && { destination: options.logDestination }),
   });
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  // Outside Greengrass a device may hold an IoT certificate and a role alias instead of AWS keys.
+  let iotCredentials: ReturnType<typeof fromIotCertificate> | undefined;
+  try {
+    const iot = iotCertificateOptionsFromEnv(env);
+    iotCredentials = iot && fromIotCertificate(iot);
+  } catch (err) {
+    log.fatal({ err }, 'incomplete IoT certificate credentials settings');
+    await ipc?.close();
+    return 2;
+  }
+  const withCredentials = iotCredentials ? { credentials: iotCredentials } : {};
   const sitewise = createSiteWiseClient({
     region,
+    ...withCredentials,
     ...(env.AWS_ENDPOINT_URL_IOTSITEWISE && { endpoint: env.AWS_ENDPOINT_URL_IOTSITEWISE }),
   });
   const secretsClient = createSecretsClient({
     region,
+    ...withCredentials,
     ...(env.AWS_ENDPOINT_URL_SECRETS_MANAGER && { endpoint: env.AWS_ENDPOINT_URL_SECRETS_MANAGER }),
   });
   const kvsClient = new KinesisVideoClient({
     region,
+    ...withCredentials,
     ...(env.AWS_ENDPOINT_URL_KINESIS_VIDEO && { endpoint: env.AWS_ENDPOINT_URL_KINESIS_VIDEO }),
   });
-  const credentials = new CachedCredentials(fromNodeProviderChain());
+  const credentials = new CachedCredentials(iotCredentials ?? fromNodeProviderChain());
   const control = sdkStreamControl(kvsClient);
   const resolver = new RtspUrlResolver({
     client: secretsClient,

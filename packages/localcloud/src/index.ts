@@ -28,6 +28,8 @@ export { startNucleus, type Nucleus } from './nucleus/index.js';
 export {
   CredentialAuthority,
   startTokenExchangeService,
+  startIotCredentialsProvider,
+  type IotCredentialsProvider,
   type CredentialLookup,
   type IssuedCredentials,
   type TokenExchangeService,
