@@ -22,7 +22,7 @@ import { kvsEdge } from '../cli/run.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`fixtures/${name}`, import.meta.url));
 
-async function cloudWithClients(t: Tap.Test) {
+async function cloudWithClients(t: { teardown(fn: () => unknown): void }) {
   const cloud = await startLocalCloud();
   t.teardown(() => cloud.stop());
   // Keys in the command's environment: the SDK's default chain would only look at this process's.
