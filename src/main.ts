@@ -12,12 +12,12 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, loadConfigFile, resolveRecordingsPath, type Config } from './config/index.js';
-import { Connector } from './connector/index.js';
-import { CameraSource, stopAllSources } from './gst/index.js';
+import { Connector, LastKnownConfig } from './connector/index.js';
+import { CameraSource, RunnerPool, stopAllSources } from './gst/index.js';
 import { GreengrassIpc, underGreengrass } from './greengrass/index.js';
 import { CachedCredentials, StreamUploader, rangesCover, sdkStreamControl } from './kvs/index.js';
 import { createLogger, SecretRegistry, type Logger } from './log/index.js';
-import { Mqtt5Messaging, type Messaging } from './mqtt/index.js';
+import type { Messaging } from './mqtt/index.js';
 import { createSecretsClient, RtspUrlResolver } from './secrets/index.js';
 import {
   createSiteWiseClient,
@@ -27,8 +27,7 @@ import {
   RequestSubscriptions,
   StatusOutbox,
 } from './sitewise/index.js';
-import { openStore, type Store } from './store/index.js';
-import { createVodClients, publishClip, statusMeasurementValue, vodSettingsFor } from './vod/index.js';
+import { openStore, referenceRecordingFolders, STATE_DIR, type Store } from './store/index.js';
 import type { VodPort } from './connector/index.js';
 
 export interface RunOptions {
@@ -53,6 +52,11 @@ export interface RunningComponent {
 // Greengrass stops a component with SIGTERM and kills it soon after; everything must be closed well
 // inside that, so each step has its own budget.
 const STOP_BUDGET_MS = 8_000;
+
+// Cameras whose pipelines share one python-gi runner process. One interpreter per camera cost 12 MB a
+// camera more than a bare gst-launch; four to a runner make the pipelines cheaper than bare ones while
+// a runner crash restarts at most three other cameras (docs/performance.md, shared runners).
+const CAMERAS_PER_RUNNER = 4;
 
 /** Runs the component until a signal (or stopSignal); resolves to the exit code. */
 export async function runComponent(options: RunOptions = {}): Promise<number> {
@@ -100,17 +104,45 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
   });
   const credentials = new CachedCredentials(fromNodeProviderChain());
   const control = sdkStreamControl(kvsClient);
-  const resolver = new RtspUrlResolver({ client: secretsClient, secrets, log });
+  const resolver = new RtspUrlResolver({
+    client: secretsClient,
+    secrets,
+    log,
+    ...(ipc && { local: (secretId: string) => ipc!.getSecretValue(secretId) }),
+  });
 
   const root = resolveRecordingsPath(config, { greengrass });
-  await mkdir(root, { recursive: true, mode: 0o700 });
-  const store = await openStore(root, {
-    log: log.child({ part: 'store' }),
-    segmentDurationSeconds: config.SegmentDurationSeconds,
-    maxLocalMediaSizeInMB: config.MaxLocalMediaSizeInMB,
-    strategyOnFullSize: config.StrategyOnFullSize,
+  let store: Store;
+  try {
+    await mkdir(root, { recursive: true, mode: 0o700 });
+    store = await openStore(root, {
+      log: log.child({ part: 'store' }),
+      segmentDurationSeconds: config.SegmentDurationSeconds,
+      maxLocalMediaSizeInMB: config.MaxLocalMediaSizeInMB,
+      strategyOnFullSize: config.StrategyOnFullSize,
+      // Switching from aws.iot.EdgeConnectorForKVS: its recordings stay readable where they are.
+      adoptFrom: referenceRecordingFolders({ greengrass, cwd: process.cwd(), root }),
+    });
+  } catch (err) {
+    // Nothing can be recorded; say which folder and why, once, and let Greengrass show ERRORED.
+    log.fatal(
+      { err, root },
+      'RecordingsPath cannot be used; fix the folder (exists, writable, mounted) and restart',
+    );
+    await ipc?.updateState('ERRORED').catch(() => undefined);
+    await ipc?.close();
+    return 1;
+  }
+  const stateDir = path.join(root, STATE_DIR);
+  const outbox = await StatusOutbox.open({
+    client: sitewise,
+    dir: stateDir,
+    log,
+    onNoSpace: () => store.reserve.release(),
   });
-  const outbox = await StatusOutbox.open({ client: sitewise, dir: path.join(root, '.kvs-edge'), log });
+  // The work folder (the recipe sets KVS_EDGE_WORK_DIR to {work:path}); else the state folder.
+  const workDir = env.KVS_EDGE_WORK_DIR || stateDir;
+  const lastKnown = new LastKnownConfig(workDir, log);
   let messaging: Messaging;
   try {
     messaging = ipc ?? (await standaloneMessaging(env, log));
@@ -126,7 +158,8 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
     subscribe: (topic, handler) => messaging.subscribe(topic, (_topic, payload) => handler(payload)),
   });
   const thingName = env.AWS_IOT_THING_NAME;
-  const vod = vodPort(config, env, store, sitewise, log, thingName ?? 'standalone');
+  const runners = new RunnerPool({ camerasPerRunner: CAMERAS_PER_RUNNER, log: log.child({ part: 'gst' }) });
+  const vod = await vodPort(config, env, store, sitewise, log, thingName ?? 'standalone');
   const connector = new Connector({
     log,
     store,
@@ -134,6 +167,7 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
     liveKeepAliveMs: config.LiveKeepAliveSeconds * 1000,
     deleteAfterUpload: config.DeleteAfterUpload,
     refreshMs: config.ConfigRefreshSeconds * 1000,
+    lastKnown,
     discover: (prefer) =>
       discoverCameras({
         client: sitewise,
@@ -150,6 +184,7 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
         url,
         urlRef: camera.secretArn,
         log: log.child({ cameraId: camera.assetId, part: 'source' }),
+        runners,
         onFragment,
       }),
     createUploader: (camera) =>
@@ -170,7 +205,10 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
     subscribeVod: (key, source, onValue) => requests.set(key, source, onValue),
     ...(vod && { vod: vod.port }),
     unsubscribeRequests: (cameraId) => requests.remove(cameraId),
-    putStatus: (point) => void outbox.put(point),
+    // put() only rejects once the outbox is closed (a late point during stop); journal trouble is
+    // handled inside it and shown in health.
+    putStatus: (point) =>
+      void outbox.put(point).catch((err: unknown) => log.debug({ err }, 'status point after close dropped')),
     watchTopic: (topic, onMessage) => messaging.subscribe(topic, () => onMessage()),
     ...(ipc && { reportState: (state) => ipc!.updateState(state) }),
   });
@@ -229,6 +267,7 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
   await unsubscribeConfig?.();
   await connector.stop();
   await stopAllSources(2_000);
+  await runners.close(2_000);
   await requests.close();
   await outbox.close(2_000);
   await store.close();
@@ -240,20 +279,25 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
   return 0;
 }
 
-/** MediaPackage VOD publishing when the component's Vod key is set; says once when it is off. */
-function vodPort(
+/**
+ * MediaPackage VOD publishing when the component's Vod key is set; says once when it is off. The VOD
+ * module (S3, MediaPackage and multipart upload clients, about 14 MB of heap and code) loads only then.
+ */
+async function vodPort(
   config: Config,
   env: NodeJS.ProcessEnv,
   store: Store,
   sitewise: ReturnType<typeof createSiteWiseClient>,
   log: Logger,
   thingName: string,
-): { port: VodPort; close(): void } | undefined {
+): Promise<{ port: VodPort; close(): void } | undefined> {
   const vodConfig = config.Vod;
   if (!vodConfig) {
     log.info('MediaPackage VOD publishing is off (component key Vod is empty)');
     return undefined;
   }
+  const { createVodClients, publishClip, statusMeasurementValue, vodSettingsFor } =
+    await import('./vod/index.js');
   const clients = createVodClients({ ...(vodConfig.Region && { region: vodConfig.Region }), env });
   const vodLog = log.child({ part: 'vod' });
   return {
@@ -300,6 +344,8 @@ async function standaloneMessaging(env: NodeJS.ProcessEnv, log: Logger): Promise
       close: async () => {},
     };
   }
+  // Loaded only here: under Greengrass requests come through IPC and this client is never needed.
+  const { Mqtt5Messaging } = await import('./mqtt/index.js');
   return Mqtt5Messaging.connect(
     {
       url,

@@ -22,4 +22,5 @@ export type { CameraHealth, SourceState } from './health.js';
 export { CameraFailure, type FailureClass } from './failures.js';
 export { liveChildPids, type LauncherKind } from './launcher.js';
 export { pipelineDescription } from './pipeline.js';
+export { RunnerPool, type RunnerPoolOptions } from './pool.js';
 export type { MediaPlan, VideoCodec, AudioCodec } from './sdp.js';
