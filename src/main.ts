@@ -9,6 +9,7 @@
 import { KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, loadConfigFile, resolveRecordingsPath, type Config } from './config/index.js';
@@ -20,6 +21,13 @@ import { sdkStreamControl } from './aws/index.js';
 import { CachedCredentials, StreamUploader } from './kvs/index.js';
 import { createLogger, SecretRegistry, type Logger } from './log/index.js';
 import type { Messaging } from './mqtt/index.js';
+import {
+  DEFAULT_STATUS_PORT,
+  StatusBuilder,
+  startStatusServer,
+  statusPortFrom,
+  type StatusServer,
+} from './observe/index.js';
 import { createSecretsClient, RtspUrlResolver } from './secrets/index.js';
 import {
   createSiteWiseClient,
@@ -49,6 +57,8 @@ export interface RunningComponent {
   outbox: StatusOutbox;
   config: Config;
   log: Logger;
+  /** The local status endpoint (kvs-edge status, /metrics); absent when it is off or could not start. */
+  statusUrl?: string;
 }
 
 // Greengrass stops a component with SIGTERM and kills it soon after; everything must be closed well
@@ -272,8 +282,16 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
 
   const stopped = waitForStop(options.stopSignal);
   await connector.start();
+  const observed = await startObserving(env, connector, store, log);
   log.info({ ...connector.summary(), recordings: root, greengrass }, 'connector started');
-  options.onStarted?.({ connector, store, outbox, config, log });
+  options.onStarted?.({
+    connector,
+    store,
+    outbox,
+    config,
+    log,
+    ...(observed?.server && { statusUrl: observed.server.url }),
+  });
   const signal = await stopped;
   log.info({ signal }, 'stopping');
 
@@ -283,6 +301,7 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
   }, STOP_BUDGET_MS + 2_000);
   deadline.unref();
   await unsubscribeConfig?.();
+  await observed?.close();
   await connector.stop();
   await processes.stopAll(2_000);
   await runners.close(2_000);
@@ -375,6 +394,34 @@ async function standaloneMessaging(env: NodeJS.ProcessEnv, log: Logger): Promise
     },
     log,
   );
+}
+
+/** The local status endpoint (src/observe); a port already in use costs the endpoint, not the cameras. */
+async function startObserving(env: NodeJS.ProcessEnv, connector: Connector, store: Store, log: Logger) {
+  let port: number | undefined;
+  try {
+    port = statusPortFrom(env, DEFAULT_STATUS_PORT);
+  } catch (err) {
+    log.error({ err }, 'status endpoint not started');
+    return undefined;
+  }
+  if (port === undefined) return undefined;
+  const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+  const builder = new StatusBuilder({ version, connector, store });
+  let server: StatusServer | undefined;
+  try {
+    server = await startStatusServer({ port, status: () => builder.build(), log });
+    log.info({ url: server.url }, 'status endpoint: kvs-edge status, and /metrics for Prometheus');
+  } catch (err) {
+    log.warn({ err, port }, 'status endpoint not started (set KVS_EDGE_STATUS_PORT to a free port, or off)');
+  }
+  return {
+    server,
+    close: async () => {
+      await server?.close();
+      builder.stop();
+    },
+  };
 }
 
 function waitForStop(signal: AbortSignal | undefined): Promise<string> {

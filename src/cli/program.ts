@@ -9,6 +9,7 @@ import { CliError, UsageError, processIo, type CliIo } from './io.js';
 import { registerProvision } from './provision.js';
 import { registerRequest } from './request.js';
 import { registerSchedule } from './schedule.js';
+import { registerStatus } from './status.js';
 import { registerVod } from './vod.js';
 
 export function version(): string {
@@ -59,6 +60,7 @@ export async function runCli(argv: string[], io: CliIo = processIo(), hooks: Cli
     });
   registerProvision(program, io, done);
   registerRequest(program, io, done);
+  registerStatus(program, io, done);
   registerSchedule(program, io, done);
   registerVod(program, io, done);
 

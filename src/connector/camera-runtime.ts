@@ -45,6 +45,25 @@ export interface CameraSourceLike {
   };
 }
 
+/** One camera as the status endpoint shows it; no URL, no secret. */
+export interface CameraSnapshot {
+  assetId: string;
+  streamName: string;
+  /** The source's state (gst: starting, running, backoff, ...) or 'stopped' when not recording. */
+  state: string;
+  record: boolean;
+  live: boolean;
+  /** Why record and live are what they are (schedule, request, keep-alive). */
+  reasons: string[];
+  restarts: number;
+  bytesPerSecond: number;
+  fragmentsPerSecond: number;
+  queuedUploads: number;
+  lastError?: string;
+  lastUploadError?: string;
+  recordingDenied?: string;
+}
+
 export interface CameraRuntimeDeps {
   log: Logger;
   store: Store;
@@ -306,6 +325,28 @@ export class CameraRuntime {
       queuedUploads: h.queuedUploads,
       ...this.#recordingDenied(),
       ...(h.lastUploadError && { lastUploadError: h.lastUploadError }),
+    };
+  }
+
+  /** A read-only view of this camera's state for the local status endpoint (src/observe). */
+  snapshot(): CameraSnapshot {
+    const source = this.#source?.health();
+    const h = this.controller.health();
+    const denied = this.#recordingDenied().recordingDenied;
+    return {
+      assetId: this.#camera.assetId,
+      streamName: this.#camera.streamName,
+      state: source?.state ?? 'stopped',
+      record: h.desired.record,
+      live: h.desired.live,
+      reasons: h.desired.reasons,
+      restarts: source?.restarts ?? 0,
+      bytesPerSecond: source?.bytesPerSecond ?? 0,
+      fragmentsPerSecond: source?.fragmentsPerSecond ?? 0,
+      queuedUploads: h.queuedUploads,
+      ...(source?.lastError && { lastError: `${source.lastError.code}: ${source.lastError.message}` }),
+      ...(h.lastUploadError && { lastUploadError: h.lastUploadError }),
+      ...(denied && { recordingDenied: denied }),
     };
   }
 

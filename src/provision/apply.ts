@@ -248,7 +248,7 @@ async function provisionCameraSpec(
       );
     }
     record({
-      action: 'update',
+      action: created ? 'create' : 'update',
       kind: 'notification',
       target: `${label} VideoUploadRequest`,
       detail: 'ENABLED',
