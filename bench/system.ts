@@ -138,7 +138,7 @@ interface Row {
   received: number;
   warnings: number;
   /** Node's RSS split from /proc/PID/smaps_rollup at the window's end, MB. */
-  nodeMemory: { anonymous: number; file: number };
+  nodeMemory: { anonymous: number; file: number; heapUsed: number; heapTotal: number; arrayBuffers: number };
 }
 
 /** Anonymous (heap, buffers, native allocations) vs file-backed (code, shared libraries) RSS, MB. */
@@ -166,7 +166,8 @@ async function run(n: number, clipFile: string): Promise<Row> {
     })) as SetupReply;
 
     // The component, as the recipe runs it, under the local nucleus.
-    const env: NodeJS.ProcessEnv = { ...process.env, ...setup.env };
+    const memoryFile = path.join(dir, 'memory.jsonl');
+    const env: NodeJS.ProcessEnv = { ...process.env, ...setup.env, KVS_EDGE_BENCH_MEMORY_FILE: memoryFile };
     delete env.NODE_OPTIONS;
     const profileArgs = flags['cpu-prof']
       ? [
@@ -269,7 +270,15 @@ async function run(n: number, clipFile: string): Promise<Row> {
       loads.push(loadAverage());
     }
     const windowEnd = Date.now();
-    const nodeMemory = smapsRollup(connector.pid!);
+    const lastProbe = readFileSync(memoryFile, 'utf8').trim().split('\n').at(-1)!;
+    const probed = JSON.parse(lastProbe) as Record<string, number>;
+    const mb = (k: string) => (probed[k] ?? 0) / 1048576;
+    const nodeMemory = {
+      ...smapsRollup(connector.pid!),
+      heapUsed: mb('heapUsed'),
+      heapTotal: mb('heapTotal'),
+      arrayBuffers: mb('arrayBuffers'),
+    };
     const seconds = (windowEnd - windowStart) / 1000;
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const nodeCpu = cpuPercent(first.node, last.node, seconds);
@@ -383,12 +392,12 @@ async function main() {
     );
   }
   console.log(
-    '\n| N | load 1m mean | Node CPU % | runners CPU % | Node RSS MB (first/last third; anon/file) | runners RSS MB | local cloud CPU % | test camera CPU % | cold start first/all cameras ms (load) | fragments recorded live / missing in KVS / duplicated | warn+error log lines |',
+    '\n| N | load 1m mean | Node CPU % | runners CPU % | Node RSS MB (first/last third; anon/file; V8 heap used/total; Buffers) | runners RSS MB | local cloud CPU % | test camera CPU % | cold start first/all cameras ms (load) | fragments recorded live / missing in KVS / duplicated | warn+error log lines |',
   );
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     console.log(
-      `| ${r.n} | ${f1(r.load.mean)} | ${f1(r.nodeCpu)} | ${f1(r.runnerCpu)} | ${Math.round(r.nodeRss)} (${Math.round(r.nodeRssFirst)}/${Math.round(r.nodeRssLast)}; ${Math.round(r.nodeMemory.anonymous)}/${Math.round(r.nodeMemory.file)}) | ` +
+      `| ${r.n} | ${f1(r.load.mean)} | ${f1(r.nodeCpu)} | ${f1(r.runnerCpu)} | ${Math.round(r.nodeRss)} (${Math.round(r.nodeRssFirst)}/${Math.round(r.nodeRssLast)}; ${Math.round(r.nodeMemory.anonymous)}/${Math.round(r.nodeMemory.file)}; ${Math.round(r.nodeMemory.heapUsed)}/${Math.round(r.nodeMemory.heapTotal)}; ${Math.round(r.nodeMemory.arrayBuffers)}) | ` +
         `${Math.round(r.runnerRss)} | ${f1(r.cloudCpu)} | ${f1(r.cameraCpu)} | ${r.coldStartMs} / ${r.coldStartAllMs} (${f1(r.coldStartLoad)}) | ` +
         `${r.recorded} / ${r.missing} / ${r.duplicated} | ${r.warnings} |`,
     );
