@@ -8,7 +8,7 @@
 // process (bench/system/cloud.ts); the component as a device runs it (`node dist/main.js` under the
 // local Greengrass nucleus) with its python-gi runner children; the bare pipelines.
 //
-// Run: npm run bench:system -- [--cameras 1,4,8,16] [--seconds 60] [--warmup 15] [--cpu-prof DIR]
+// Run: npm run bench:system -- [--cameras 1,4,8,16] [--seconds 60] [--warmup 15] [--cpu-prof DIR] [--node-args '...']
 //   [--dist DIR] (another build of the component, e.g. the one before a change) [--cloud-prof DIR]
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -30,6 +30,8 @@ const { values: flags } = parseArgs({
     warmup: { type: 'string', default: '15' },
     'cpu-prof': { type: 'string' },
     'cloud-prof': { type: 'string' },
+    // Extra node flags for the component, e.g. "--max-semi-space-size=2", to try runtime settings.
+    'node-args': { type: 'string', default: '' },
     // Another build of the component (a folder holding main.js) to compare with, e.g. the one before a change.
     dist: { type: 'string' },
     'keep-logs': { type: 'boolean', default: false },

@@ -18,11 +18,20 @@ const DEFAULT_JOIN_GAP_MS = 100;
 // oldest ranges go first, by then their files are long deleted by retention anyway.
 const MAX_RANGES_PER_CAMERA = 10_000;
 
+// Live fragments are acknowledged every 1-2 s per camera, and every save is eight file operations with
+// two syncs. Saves of one camera are at least this far apart (adds in between coalesce; flush() saves
+// at once). A crash can forget at most this much of the newest uploads, which the next start uploads
+// again: the same bound the save in flight already had, stretched from one fragment to a few.
+const SAVE_EVERY_MS = 5_000;
+
 interface CameraLedger {
   ranges: TimeRange[];
   dir: string;
   saving: Promise<void> | undefined;
   dirty: boolean;
+  /** Pending delayed save (SAVE_EVERY_MS after the previous one started). */
+  timer: NodeJS.Timeout | undefined;
+  lastSaveAt: number;
 }
 
 /** Durable per-camera lists of time ranges persisted in KVS. */
@@ -93,15 +102,29 @@ export class UploadLedger {
 
   /** Resolves when every add() so far is durable on disk. */
   async flush(): Promise<void> {
-    for (const cam of this.#cameras.values()) {
-      while (cam.saving) await cam.saving;
+    for (const [cameraId, cam] of this.#cameras) {
+      while (cam.saving || cam.timer) {
+        if (cam.timer) {
+          clearTimeout(cam.timer);
+          cam.timer = undefined;
+          this.#save(cameraId, cam);
+        }
+        await cam.saving;
+      }
     }
   }
 
   #camera(cameraId: string): CameraLedger {
     let cam = this.#cameras.get(cameraId);
     if (!cam) {
-      cam = { ranges: [], dir: this.#dirOf(cameraId), saving: undefined, dirty: false };
+      cam = {
+        ranges: [],
+        dir: this.#dirOf(cameraId),
+        saving: undefined,
+        dirty: false,
+        timer: undefined,
+        lastSaveAt: 0,
+      };
       this.#cameras.set(cameraId, cam);
     }
     return cam;
@@ -114,20 +137,32 @@ export class UploadLedger {
       cam.ranges.splice(0, cam.ranges.length - MAX_RANGES_PER_CAMERA);
     if (!save) return;
     cam.dirty = true;
-    cam.saving ??= this.#saveLoop(cameraId, cam).finally(() => (cam.saving = undefined));
+    this.#schedule(cameraId, cam);
   }
 
-  // One save in flight per camera; adds during a save are coalesced into the next one.
-  async #saveLoop(cameraId: string, cam: CameraLedger): Promise<void> {
-    while (cam.dirty) {
-      cam.dirty = false;
-      try {
-        await this.#write(cameraId, cam);
-      } catch (err) {
+  // One save in flight per camera, at most one per SAVE_EVERY_MS; adds meanwhile join the next save.
+  #schedule(cameraId: string, cam: CameraLedger): void {
+    if (cam.saving || cam.timer) return;
+    const wait = cam.lastSaveAt + SAVE_EVERY_MS - Date.now();
+    if (wait <= 0) return this.#save(cameraId, cam);
+    cam.timer = setTimeout(() => {
+      cam.timer = undefined;
+      this.#save(cameraId, cam);
+    }, wait);
+    cam.timer.unref();
+  }
+
+  #save(cameraId: string, cam: CameraLedger): void {
+    cam.dirty = false;
+    cam.lastSaveAt = Date.now();
+    cam.saving = this.#write(cameraId, cam)
+      .catch((err: unknown) => {
         this.#log.error({ err, cameraId }, 'could not save the upload ledger; will retry on the next upload');
-        return;
-      }
-    }
+      })
+      .finally(() => {
+        cam.saving = undefined;
+        if (cam.dirty) this.#schedule(cameraId, cam);
+      });
   }
 
   async #write(cameraId: string, cam: CameraLedger): Promise<void> {
