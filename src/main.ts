@@ -10,8 +10,9 @@ import { KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { loadConfig, loadConfigFile, resolveRecordingsPath, type Config } from './config/index.js';
-import { Connector } from './connector/index.js';
+import { Connector, LastKnownConfig } from './connector/index.js';
 import { CameraSource, RunnerPool, stopAllSources } from './gst/index.js';
 import { GreengrassIpc, underGreengrass } from './greengrass/index.js';
 import { CachedCredentials, StreamUploader, rangesCover, sdkStreamControl } from './kvs/index.js';
@@ -26,7 +27,7 @@ import {
   RequestSubscriptions,
   StatusOutbox,
 } from './sitewise/index.js';
-import { openStore, type Store } from './store/index.js';
+import { openStore, referenceRecordingFolders, STATE_DIR, type Store } from './store/index.js';
 import type { VodPort } from './connector/index.js';
 
 export interface RunOptions {
@@ -70,11 +71,11 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
   let ipc: GreengrassIpc | undefined;
   let config: Config;
   try {
+    const file = configFileArg(argv);
     if (greengrass) {
       ipc = await GreengrassIpc.connect(bootLog);
       config = loadConfig(await ipc.getConfiguration());
     } else {
-      const file = configFileArg(argv);
       config = file ? await loadConfigFile(file, env) : loadConfig({}, env);
     }
   } catch (err) {
@@ -103,17 +104,45 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
   });
   const credentials = new CachedCredentials(fromNodeProviderChain());
   const control = sdkStreamControl(kvsClient);
-  const resolver = new RtspUrlResolver({ client: secretsClient, secrets, log });
+  const resolver = new RtspUrlResolver({
+    client: secretsClient,
+    secrets,
+    log,
+    ...(ipc && { local: (secretId: string) => ipc!.getSecretValue(secretId) }),
+  });
 
   const root = resolveRecordingsPath(config, { greengrass });
-  await mkdir(root, { recursive: true, mode: 0o700 });
-  const store = await openStore(root, {
-    log: log.child({ part: 'store' }),
-    segmentDurationSeconds: config.SegmentDurationSeconds,
-    maxLocalMediaSizeInMB: config.MaxLocalMediaSizeInMB,
-    strategyOnFullSize: config.StrategyOnFullSize,
+  let store: Store;
+  try {
+    await mkdir(root, { recursive: true, mode: 0o700 });
+    store = await openStore(root, {
+      log: log.child({ part: 'store' }),
+      segmentDurationSeconds: config.SegmentDurationSeconds,
+      maxLocalMediaSizeInMB: config.MaxLocalMediaSizeInMB,
+      strategyOnFullSize: config.StrategyOnFullSize,
+      // Switching from aws.iot.EdgeConnectorForKVS: its recordings stay readable where they are.
+      adoptFrom: referenceRecordingFolders({ greengrass, cwd: process.cwd(), root }),
+    });
+  } catch (err) {
+    // Nothing can be recorded; say which folder and why, once, and let Greengrass show ERRORED.
+    log.fatal(
+      { err, root },
+      'RecordingsPath cannot be used; fix the folder (exists, writable, mounted) and restart',
+    );
+    await ipc?.updateState('ERRORED').catch(() => undefined);
+    await ipc?.close();
+    return 1;
+  }
+  const stateDir = path.join(root, STATE_DIR);
+  const outbox = await StatusOutbox.open({
+    client: sitewise,
+    dir: stateDir,
+    log,
+    onNoSpace: () => store.reserve.release(),
   });
-  const outbox = await StatusOutbox.open({ client: sitewise, dir: path.join(root, '.kvs-edge'), log });
+  // The work folder (the recipe sets KVS_EDGE_WORK_DIR to {work:path}); else the state folder.
+  const workDir = env.KVS_EDGE_WORK_DIR || stateDir;
+  const lastKnown = new LastKnownConfig(workDir, log);
   let messaging: Messaging;
   try {
     messaging = ipc ?? (await standaloneMessaging(env, log));
@@ -138,6 +167,7 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
     liveKeepAliveMs: config.LiveKeepAliveSeconds * 1000,
     deleteAfterUpload: config.DeleteAfterUpload,
     refreshMs: config.ConfigRefreshSeconds * 1000,
+    lastKnown,
     discover: (prefer) =>
       discoverCameras({
         client: sitewise,
@@ -175,7 +205,10 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
     subscribeVod: (key, source, onValue) => requests.set(key, source, onValue),
     ...(vod && { vod: vod.port }),
     unsubscribeRequests: (cameraId) => requests.remove(cameraId),
-    putStatus: (point) => void outbox.put(point),
+    // put() only rejects once the outbox is closed (a late point during stop); journal trouble is
+    // handled inside it and shown in health.
+    putStatus: (point) =>
+      void outbox.put(point).catch((err: unknown) => log.debug({ err }, 'status point after close dropped')),
     watchTopic: (topic, onMessage) => messaging.subscribe(topic, () => onMessage()),
     ...(ipc && { reportState: (state) => ipc!.updateState(state) }),
   });
@@ -289,11 +322,17 @@ async function vodPort(
   };
 }
 
+// Strict: an unknown argument or `--config` without a value is an error, never a silent start with
+// defaults (which would record into ./recordings).
 function configFileArg(argv: string[]): string | undefined {
-  const i = argv.findIndex((a) => a === '--config' || a === '-c');
-  if (i >= 0) return argv[i + 1];
-  const eq = argv.find((a) => a.startsWith('--config='));
-  return eq?.slice('--config='.length);
+  const { values } = parseArgs({
+    args: argv,
+    options: { config: { type: 'string', short: 'c' } },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.config === '') throw new Error('--config needs a file name: --config <file.yaml|file.json>');
+  return values.config;
 }
 
 async function standaloneMessaging(env: NodeJS.ProcessEnv, log: Logger): Promise<Messaging> {

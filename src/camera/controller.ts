@@ -143,8 +143,9 @@ export class CameraController {
     clearTimeout(this.#timer);
     await this.#chain;
     await this.#stopRecording();
-    await this.#uploadWorker;
-    await this.#ports.uploader.close();
+    // The upload worker waits on the uploader's jobs; stopping the uploader (which cuts its session
+    // after a short grace) is what ends them, so both go at once and the stop stays within budget.
+    await Promise.all([this.#uploadWorker, this.#ports.uploader.close()]);
   }
 
   #kick(): Promise<void> {

@@ -11,3 +11,4 @@ export {
   type StreamUploaderLike,
 } from './camera-runtime.js';
 export { CameraVod, type VodPort, type CameraVodDeps } from './camera-vod.js';
+export { LastKnownConfig, type LastKnown } from './last-known.js';

@@ -12,8 +12,6 @@
 // - status: CameraStatus turns recorded/uploaded/cached ranges into points the player reads
 //   (timestamp = range start, value = range end in epoch seconds), and StatusOutbox delivers them
 //   through a journal file that survives restarts and offline periods, in batches of at most 10.
-// - provision: models, assets, secrets and associations the way the reference's getting-started
-//   script makes them (tests, demo, CLI).
 export { createSiteWiseClient, type SiteWiseClientOptions } from './client.js';
 export {
   CAMERA_HIERARCHY,
@@ -68,6 +66,7 @@ export {
   type PointSink,
 } from './status.js';
 export { MAX_BATCH_ENTRIES, StatusOutbox, type StatusOutboxOptions, type StatusPoint } from './outbox.js';
+// Provisioning moved to src/provision; these names stay here until every caller imports them there.
 export {
   ensureCameraModel,
   ensureHubModel,
@@ -76,8 +75,8 @@ export {
   putAttributes,
   type AttributeValues,
   type ProvisionCameraOptions,
-  type ProvisionClients,
+  type ProvisionAssetClients as ProvisionClients,
   type ProvisionedCamera,
   type ProvisionedHub,
   type ProvisionHubOptions,
-} from './provision.js';
+} from '../provision/assets.js';

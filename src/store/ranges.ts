@@ -59,3 +59,8 @@ export function subtract(
 export function overlaps(aStart: number, aEnd: number, bStart: number, bEnd: number): boolean {
   return aStart < bEnd && bStart < aEnd;
 }
+
+/** The instants in both `a` and `b` (both normalized). */
+export function intersect(a: readonly TimeRange[], b: readonly TimeRange[]): TimeRange[] {
+  return subtract(a, subtract(a, b));
+}

@@ -13,10 +13,12 @@ import { startKvsService, type KvsService, type KvsServiceOptions } from './kvs/
 import { startMediaPackageVodService, type MediaPackageVodService } from './mediapackage/index.js';
 import { startS3Service, type S3Service } from './s3/index.js';
 import { startMqttBroker, type MqttBroker } from './mqtt/index.js';
+import { Uplink } from './http/index.js';
 import { startNucleus, type Nucleus } from './nucleus/index.js';
 import { startSecretsManagerService, type SecretsManagerService } from './secrets/index.js';
 import { startSiteWiseService, type SiteWiseService } from './sitewise/index.js';
 import { CredentialAuthority, startTokenExchangeService, type TokenExchangeService } from './tes/index.js';
+import { startTwinMakerService, type TwinMakerService } from './twinmaker/index.js';
 
 export { startTestCamera, type TestCamera, type TestCameraOptions } from './camera.js';
 export { startSiteWiseService, type SiteWiseService } from './sitewise/index.js';
@@ -33,7 +35,13 @@ export {
 export { startKvsService, type KvsService, type KvsServiceOptions } from './kvs/index.js';
 export { startS3Service, type S3Service } from './s3/index.js';
 export { startMediaPackageVodService, type MediaPackageVodService } from './mediapackage/index.js';
-export { FaultInjector, type InjectedFault } from './http/index.js';
+export {
+  startTwinMakerService,
+  EDGE_VIDEO_COMPONENT_TYPE,
+  type TwinMakerService,
+} from './twinmaker/index.js';
+export { FaultInjector, Uplink, type InjectedFault } from './http/index.js';
+export { startFaultControl, type FaultControl } from './control.js';
 
 /** Port of each service; 0 or missing picks a free one. */
 export interface LocalCloudPorts {
@@ -44,6 +52,7 @@ export interface LocalCloudPorts {
   tes?: number;
   s3?: number;
   mediapackage?: number;
+  twinmaker?: number;
 }
 
 /** Options of startLocalCloud; everything is optional. */
@@ -64,6 +73,12 @@ export interface LocalCloudOptions {
   sessionLifetimeMs?: number;
   /** Cap on SiteWise List* page sizes, to force paging in tests. */
   sitewisePageSize?: number;
+  /**
+   * Run aws.greengrass.SecretManager beside the component: the nucleus answers IPC GetSecretValue from
+   * a cache it fills from the local Secrets Manager (and keeps serving while `secrets.faults` or the
+   * uplink make that unreachable). Off by default, as on a core device without that component.
+   */
+  secretManager?: boolean;
   /** Extra options for the KVS stand-in (limits, connection duration, activation delay). */
   kvs?: Omit<KvsServiceOptions, 'credentials' | 'host' | 'port' | 'stateDir' | 'log'>;
   log?: Logger;
@@ -77,9 +92,12 @@ export interface LocalCloud {
   readonly kvs: KvsService;
   readonly s3: S3Service;
   readonly mediapackage: MediaPackageVodService;
+  readonly twinmaker: TwinMakerService;
   readonly mqtt: MqttBroker;
   readonly tes: TokenExchangeService;
   readonly nucleus: Nucleus;
+  /** The device's uplink to SiteWise, Secrets Manager and KVS: down() cuts and refuses, up() restores. */
+  readonly uplink: Uplink;
   /** Issues and remembers every credential; `credentials.static` is a long-lived pair for direct use. */
   readonly credentials: CredentialAuthority;
   /** Environment for a connector process (see docs/localcloud.md for each variable). */
@@ -112,6 +130,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     options.stateDir === undefined ? undefined : path.join(options.stateDir, name);
 
   try {
+    const uplink = new Uplink();
+    // Filled in once Secrets Manager is up; the nucleus reads it only when a component asks for a secret.
+    const late: { secrets?: SecretsManagerService } = {};
     const credentials = new CredentialAuthority(
       options.sessionLifetimeMs === undefined ? {} : { sessionLifetimeMs: options.sessionLifetimeMs },
     );
@@ -122,6 +143,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         track,
       ),
       startSiteWiseService({
+        uplink,
         port: ports.sitewise ?? 0,
         region,
         accountId,
@@ -131,6 +153,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         ...(log && { log }),
       }).then(track),
       startSecretsManagerService({
+        uplink,
         port: ports.secrets ?? 0,
         region,
         accountId,
@@ -139,6 +162,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       }).then(track),
       startKvsService({
         ...options.kvs,
+        uplink,
         port: ports.kvs ?? 0,
         credentials,
         region,
@@ -148,6 +172,17 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       }).then(track),
       startNucleus({
         iotCore: mqtt,
+        ...(options.secretManager === true && {
+          secretManager: {
+            fetch: (secretId: string) => {
+              if (!late.secrets) throw new Error('Secrets Manager stand-in not started');
+              const { secret, version } = late.secrets.store.getValue(secretId);
+              if (version.secretString === undefined) throw new Error('binary secrets are not used here');
+              return { arn: secret.arn, versionId: version.versionId, secretString: version.secretString };
+            },
+            reachable: () => !uplink.isDown,
+          },
+        }),
         ...(options.socketPath !== undefined && { socketPath: options.socketPath }),
         ...(options.svcuid !== undefined && { svcuid: options.svcuid }),
         ...(options.componentName !== undefined && { componentName: options.componentName }),
@@ -164,6 +199,18 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const [tes, sitewise, secrets, kvs, nucleus, s3] = results.map(
       (r) => (r as PromiseFulfilledResult<unknown>).value,
     ) as [TokenExchangeService, SiteWiseService, SecretsManagerService, KvsService, Nucleus, S3Service];
+    // TwinMaker components are bound to SiteWise assets, so it starts once SiteWise is up.
+    const twinmaker = track(
+      await startTwinMakerService({
+        port: ports.twinmaker ?? 0,
+        sitewise: sitewise.store,
+        region,
+        accountId,
+        ...(options.stateDir !== undefined && { stateDir: options.stateDir }),
+        ...(log && { log }),
+      }),
+    );
+    late.secrets = secrets;
     // MediaPackage reads asset sources from S3, so it starts once S3 is up.
     const mediapackage = track(
       await startMediaPackageVodService({
@@ -183,6 +230,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       AWS_ENDPOINT_URL_KINESIS_VIDEO: kvs.endpoint,
       AWS_ENDPOINT_URL_S3: s3.endpoint,
       AWS_ENDPOINT_URL_MEDIAPACKAGE_VOD: mediapackage.endpoint,
+      AWS_ENDPOINT_URL_IOTTWINMAKER: twinmaker.endpoint,
       AWS_CONTAINER_CREDENTIALS_FULL_URI: tes.credentialsUri,
       AWS_CONTAINER_AUTHORIZATION_TOKEN: tes.authToken,
       AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT: nucleus.socketPath,
@@ -192,11 +240,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     };
     return {
       region,
+      uplink,
       sitewise,
       secrets,
       kvs,
       s3,
       mediapackage,
+      twinmaker,
       mqtt,
       tes,
       nucleus,

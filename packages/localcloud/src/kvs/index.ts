@@ -8,6 +8,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { ARCHIVED_MEDIA_OPERATIONS, handleArchivedMedia } from './archived-media.js';
+import type { Uplink } from '../http/index.js';
 import { handleControlPlane, OPERATIONS } from './control-plane.js';
 import { KvsFaults } from './faults.js';
 import { FragmentStore, type FragmentRange, type StoredFragment } from './fragments.js';
@@ -46,6 +48,8 @@ export interface KvsServiceOptions {
   limits?: Partial<KvsLimits>;
   region?: string;
   accountId?: string;
+  /** Behind the device's uplink (the local cloud's fault control cuts it). */
+  uplink?: Uplink;
 }
 
 /** A running KVS stand-in. */
@@ -66,6 +70,8 @@ export interface KvsService {
   exportMkv(streamName: string, file: string, range?: FragmentRange): Promise<StoredFragment[]>;
   /** Streams that have an open PutMedia connection right now. */
   activePutMediaStreams(): string[];
+  /** Cuts the open PutMedia connections (of one stream, or all) now, without an ERROR ACK; returns how many. */
+  cutPutMedia(stream?: string): number;
   stop(): Promise<void>;
 }
 
@@ -94,6 +100,10 @@ export async function startKvsService(options: KvsServiceOptions): Promise<KvsSe
     log,
   });
   let endpoint = '';
+  const archivedContext = {
+    streams,
+    fragments: (name: string, range: FragmentRange) => store.list(name, range),
+  };
   let activationDelayMs = options.streamActivationDelayMs ?? 100;
 
   const server = http.createServer((req, res) => {
@@ -108,7 +118,8 @@ export async function startKvsService(options: KvsServiceOptions): Promise<KvsSe
       }
       return;
     }
-    const operation = req.method === 'POST' ? OPERATIONS[path] : undefined;
+    const archived = req.method === 'POST' ? ARCHIVED_MEDIA_OPERATIONS[path] : undefined;
+    const operation = req.method === 'POST' ? (OPERATIONS[path] ?? archived) : undefined;
     if (!operation) {
       req.resume();
       return sendError(res, 404, 'UnknownOperationException', `${req.method} ${path} is not emulated`);
@@ -118,12 +129,16 @@ export async function startKvsService(options: KvsServiceOptions): Promise<KvsSe
         const fault = faults.takeOperationFailure(operation);
         if (fault)
           throw new ServiceError(fault.status, fault.errorType, fault.message ?? 'failed by fault injection');
-        await handleControlPlane(
-          { streams, dataEndpoint: () => endpoint, activationDelayMs: () => activationDelayMs },
-          operation,
-          req,
-          res,
-        );
+        if (archived !== undefined) {
+          await handleArchivedMedia(archivedContext, archived, req, res);
+        } else {
+          await handleControlPlane(
+            { streams, dataEndpoint: () => endpoint, activationDelayMs: () => activationDelayMs },
+            operation,
+            req,
+            res,
+          );
+        }
         log?.debug({ operation }, 'KVS control plane call');
       } catch (err) {
         if (err instanceof ServiceError) {
@@ -135,6 +150,7 @@ export async function startKvsService(options: KvsServiceOptions): Promise<KvsSe
       }
     })();
   });
+  options.uplink?.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());
@@ -164,6 +180,7 @@ export async function startKvsService(options: KvsServiceOptions): Promise<KvsSe
     listFragments: (name, range) => store.list(name, range),
     exportMkv: (name, file, range) => store.exportMkv(name, file, range),
     activePutMediaStreams: () => putMedia.activeStreams(),
+    cutPutMedia: (stream) => putMedia.cut(stream),
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         putMedia.stop();
