@@ -5,15 +5,11 @@ import { CameraController, constantSchedule, type CameraPlan, type WindowSchedul
 import type { Logger } from '../log/index.js';
 import { cameraLogger } from '../log/index.js';
 import type { Fragment } from '../mkv/index.js';
-import { desiredAt, parseSchedule } from '../schedule/index.js';
-import {
-  CameraStatus,
-  parseRequest,
-  RequestError,
-  type CameraConfig,
-  type ScheduleSpec,
-} from '../sitewise/index.js';
-import type { RequestSource, RequestValue, StatusPoint, TimeRange } from '../sitewise/index.js';
+import { parseSchedule, windowAt } from '../schedule/index.js';
+import { parseRequest, RequestError, type CameraConfig, type ScheduleSpec } from '../sitewise/index.js';
+import type { RequestSource, RequestValue } from '../sitewise/index.js';
+import { CameraStatus, type StatusPoint } from '../status/index.js';
+import type { TimeRange } from '../time/index.js';
 import { CameraVod, type VodPort } from './camera-vod.js';
 import type { Store } from '../store/index.js';
 
@@ -49,6 +45,25 @@ export interface CameraSourceLike {
   };
 }
 
+/** One camera as the status endpoint shows it; no URL, no secret. */
+export interface CameraSnapshot {
+  assetId: string;
+  streamName: string;
+  /** The source's state (gst: starting, running, backoff, ...) or 'stopped' when not recording. */
+  state: string;
+  record: boolean;
+  live: boolean;
+  /** Why record and live are what they are (schedule, request, keep-alive). */
+  reasons: string[];
+  restarts: number;
+  bytesPerSecond: number;
+  fragmentsPerSecond: number;
+  queuedUploads: number;
+  lastError?: string;
+  lastUploadError?: string;
+  recordingDenied?: string;
+}
+
 export interface CameraRuntimeDeps {
   log: Logger;
   store: Store;
@@ -74,7 +89,7 @@ export function windowSchedule(spec: ScheduleSpec, timeZone: string | undefined)
   const schedule = parseSchedule(spec.expression, timeZone ? { timeZone } : {});
   return {
     at(nowMs) {
-      const state = desiredAt(schedule, spec.durationMinutes, new Date(nowMs));
+      const state = windowAt(schedule, spec.durationMinutes, new Date(nowMs));
       return {
         active: state.active,
         nextChangeMs: state.nextChange?.getTime(),
@@ -310,6 +325,28 @@ export class CameraRuntime {
       queuedUploads: h.queuedUploads,
       ...this.#recordingDenied(),
       ...(h.lastUploadError && { lastUploadError: h.lastUploadError }),
+    };
+  }
+
+  /** A read-only view of this camera's state for the local status endpoint (src/observe). */
+  snapshot(): CameraSnapshot {
+    const source = this.#source?.health();
+    const h = this.controller.health();
+    const denied = this.#recordingDenied().recordingDenied;
+    return {
+      assetId: this.#camera.assetId,
+      streamName: this.#camera.streamName,
+      state: source?.state ?? 'stopped',
+      record: h.desired.record,
+      live: h.desired.live,
+      reasons: h.desired.reasons,
+      restarts: source?.restarts ?? 0,
+      bytesPerSecond: source?.bytesPerSecond ?? 0,
+      fragmentsPerSecond: source?.fragmentsPerSecond ?? 0,
+      queuedUploads: h.queuedUploads,
+      ...(source?.lastError && { lastError: `${source.lastError.code}: ${source.lastError.message}` }),
+      ...(h.lastUploadError && { lastUploadError: h.lastUploadError }),
+      ...(denied && { recordingDenied: denied }),
     };
   }
 

@@ -10,7 +10,12 @@
 import type { Logger } from '../log/index.js';
 import type { CameraConfig, Discovery } from '../sitewise/index.js';
 import { AttributeWatch, type WatchTopic } from './attribute-watch.js';
-import { CameraRuntime, needsRestart, type CameraRuntimeDeps } from './camera-runtime.js';
+import {
+  CameraRuntime,
+  needsRestart,
+  type CameraRuntimeDeps,
+  type CameraSnapshot,
+} from './camera-runtime.js';
 import type { LastKnownConfig } from './last-known.js';
 
 export interface ConnectorOptions extends CameraRuntimeDeps {
@@ -91,6 +96,15 @@ export class Connector {
       ...(this.#hub && { hub: this.#hub }),
       running: [...this.#cameras.keys()],
       skipped: this.#skipped,
+    };
+  }
+
+  /** Read-only views of the running cameras, for the local status endpoint. */
+  snapshot(): { hub?: string; cameras: CameraSnapshot[]; skipped: { assetId: string; message: string }[] } {
+    return {
+      ...(this.#hub && { hub: this.#hub }),
+      cameras: [...this.#cameras.values()].map((c) => c.snapshot()),
+      skipped: [...this.#skipped],
     };
   }
 

@@ -7,6 +7,7 @@ export {
   cameraPlan,
   windowSchedule,
   type CameraRuntimeDeps,
+  type CameraSnapshot,
   type CameraSourceLike,
   type StreamUploaderLike,
 } from './camera-runtime.js';

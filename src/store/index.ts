@@ -9,6 +9,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../log/index.js';
 import type { Fragment } from '../mkv/index.js';
+import { adoptFolder } from './adopt.js';
 import { Catalog, describe, type SegmentInfo } from './catalog.js';
 import { systemClock, type StoreClock } from './clock.js';
 import { InvalidCameraIdError, StoreClosedError } from './errors.js';
@@ -17,14 +18,13 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { UploadLedger } from './ledger.js';
 import { cameraDir, DIR_MODE, INTENT_FILE, isValidCameraId } from './naming.js';
-import { intersect, normalize, subtract, type TimeRange } from './ranges.js';
+import { intersect, normalize, subtract, type TimeRange } from '../time/index.js';
 import { readRange } from './reader.js';
 import { StateReserve } from './reserve.js';
 import { Retention, type DeletionEvent, type FullSizeStrategy, type RetentionHealth } from './retention.js';
 import { listCameras, scanCamera } from './scan.js';
 import { SegmentWriter, type WriterStats } from './writer.js';
 
-export type { TimeRange } from './ranges.js';
 export type { SegmentInfo } from './catalog.js';
 export type { AppendResult, WriterStats } from './writer.js';
 export { SegmentWriter } from './writer.js';
@@ -45,6 +45,7 @@ export type { StoreFiles, WritableFile } from './files.js';
 export { nodeFiles } from './files.js';
 export { InvalidCameraIdError, StoreClosedError, WriterBusyError } from './errors.js';
 export { parseSegmentName, segmentName } from './naming.js';
+export { referenceRecordingFolders, REFERENCE_COMPONENT } from './adopt.js';
 
 /** How a store is opened; every field has a default. */
 export interface StoreOptions {
@@ -66,6 +67,8 @@ export interface StoreOptions {
   recordedGapToleranceMs?: number;
   clock?: StoreClock;
   files?: StoreFiles;
+  /** Another component's recordings folders to index in place (see adopt.ts). */
+  adoptFrom?: string[];
 }
 
 /** Store health, for the camera health report. */
@@ -289,6 +292,9 @@ export async function openStore(root: string, options: StoreOptions): Promise<St
       cameraId,
       scan.segments.filter((s) => s.uploadedByName).map((s) => ({ startMs: s.startMs, endMs: s.endMs })),
     );
+  }
+  for (const folder of options.adoptFrom ?? []) {
+    await adoptFolder(folder, { catalog, ledger, files }, options.log);
   }
   options.log.info(
     { root, cameras: catalog.cameras().length, bytes: catalog.totalBytes, recovered },

@@ -14,7 +14,7 @@ const USAGE = `Usage: npm run local-cloud -- [options]
   --state <dir>         keep SiteWise, Secrets Manager and KVS state in <dir> across restarts
   --env-json <file>     where to write the environment as JSON (default .local-cloud/env.json)
   --sitewise-port <n>   --secrets-port <n>   --kvs-port <n>   --mqtt-port <n>   --tes-port <n>
-  --s3-port <n>   --mediapackage-port <n>
+  --s3-port <n>   --mediapackage-port <n>   --twinmaker-port <n>
                         fixed ports (default: free ports)
   --control-port <n>    start the fault-control API on 127.0.0.1:<n> (0 = a free port): cut the
                         uplink or PutMedia connections, hold ACKs, list fragments (src/control.ts)
@@ -51,6 +51,7 @@ export async function main(argv: string[]): Promise<void> {
       'tes-port': { type: 'string' },
       's3-port': { type: 'string' },
       'mediapackage-port': { type: 'string' },
+      'twinmaker-port': { type: 'string' },
       socket: { type: 'string' },
       'control-port': { type: 'string' },
       'secret-manager': { type: 'boolean' },
@@ -69,7 +70,16 @@ export async function main(argv: string[]): Promise<void> {
   // Logs go to stderr so stdout stays exactly the export lines.
   const log = pino({ level, name: 'local-cloud' }, pino.destination(2));
   const ports: LocalCloudPorts = {};
-  for (const name of ['sitewise', 'secrets', 'kvs', 'mqtt', 'tes', 's3', 'mediapackage'] as const) {
+  for (const name of [
+    'sitewise',
+    'secrets',
+    'kvs',
+    'mqtt',
+    'tes',
+    's3',
+    'mediapackage',
+    'twinmaker',
+  ] as const) {
     const p = port(values[`${name}-port`], `--${name}-port`);
     if (p !== undefined) ports[name] = p;
   }

@@ -18,6 +18,7 @@ import { startNucleus, type Nucleus } from './nucleus/index.js';
 import { startSecretsManagerService, type SecretsManagerService } from './secrets/index.js';
 import { startSiteWiseService, type SiteWiseService } from './sitewise/index.js';
 import { CredentialAuthority, startTokenExchangeService, type TokenExchangeService } from './tes/index.js';
+import { startTwinMakerService, type TwinMakerService } from './twinmaker/index.js';
 
 export { startTestCamera, type TestCamera, type TestCameraOptions } from './camera.js';
 export { startSiteWiseService, type SiteWiseService } from './sitewise/index.js';
@@ -27,6 +28,8 @@ export { startNucleus, type Nucleus } from './nucleus/index.js';
 export {
   CredentialAuthority,
   startTokenExchangeService,
+  startIotCredentialsProvider,
+  type IotCredentialsProvider,
   type CredentialLookup,
   type IssuedCredentials,
   type TokenExchangeService,
@@ -34,6 +37,11 @@ export {
 export { startKvsService, type KvsService, type KvsServiceOptions } from './kvs/index.js';
 export { startS3Service, type S3Service } from './s3/index.js';
 export { startMediaPackageVodService, type MediaPackageVodService } from './mediapackage/index.js';
+export {
+  startTwinMakerService,
+  EDGE_VIDEO_COMPONENT_TYPE,
+  type TwinMakerService,
+} from './twinmaker/index.js';
 export { FaultInjector, Uplink, type InjectedFault } from './http/index.js';
 export { startFaultControl, type FaultControl } from './control.js';
 
@@ -46,6 +54,7 @@ export interface LocalCloudPorts {
   tes?: number;
   s3?: number;
   mediapackage?: number;
+  twinmaker?: number;
 }
 
 /** Options of startLocalCloud; everything is optional. */
@@ -85,6 +94,7 @@ export interface LocalCloud {
   readonly kvs: KvsService;
   readonly s3: S3Service;
   readonly mediapackage: MediaPackageVodService;
+  readonly twinmaker: TwinMakerService;
   readonly mqtt: MqttBroker;
   readonly tes: TokenExchangeService;
   readonly nucleus: Nucleus;
@@ -123,8 +133,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
   try {
     const uplink = new Uplink();
-    // Filled once Secrets Manager is up; the SecretManager stand-in reads it lazily.
-    const secretsRef: { service?: SecretsManagerService } = {};
+    // Filled in once Secrets Manager is up; the nucleus reads it only when a component asks for a secret.
+    const late: { secrets?: SecretsManagerService } = {};
     const credentials = new CredentialAuthority(
       options.sessionLifetimeMs === undefined ? {} : { sessionLifetimeMs: options.sessionLifetimeMs },
     );
@@ -167,8 +177,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         ...(options.secretManager === true && {
           secretManager: {
             fetch: (secretId: string) => {
-              if (!secretsRef.service) throw new Error('Secrets Manager stand-in not started');
-              const { secret, version } = secretsRef.service.store.getValue(secretId);
+              if (!late.secrets) throw new Error('Secrets Manager stand-in not started');
+              const { secret, version } = late.secrets.store.getValue(secretId);
               if (version.secretString === undefined) throw new Error('binary secrets are not used here');
               return { arn: secret.arn, versionId: version.versionId, secretString: version.secretString };
             },
@@ -191,7 +201,18 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const [tes, sitewise, secrets, kvs, nucleus, s3] = results.map(
       (r) => (r as PromiseFulfilledResult<unknown>).value,
     ) as [TokenExchangeService, SiteWiseService, SecretsManagerService, KvsService, Nucleus, S3Service];
-    secretsRef.service = secrets;
+    // TwinMaker components are bound to SiteWise assets, so it starts once SiteWise is up.
+    const twinmaker = track(
+      await startTwinMakerService({
+        port: ports.twinmaker ?? 0,
+        sitewise: sitewise.store,
+        region,
+        accountId,
+        ...(options.stateDir !== undefined && { stateDir: options.stateDir }),
+        ...(log && { log }),
+      }),
+    );
+    late.secrets = secrets;
     // MediaPackage reads asset sources from S3, so it starts once S3 is up.
     const mediapackage = track(
       await startMediaPackageVodService({
@@ -211,6 +232,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       AWS_ENDPOINT_URL_KINESIS_VIDEO: kvs.endpoint,
       AWS_ENDPOINT_URL_S3: s3.endpoint,
       AWS_ENDPOINT_URL_MEDIAPACKAGE_VOD: mediapackage.endpoint,
+      AWS_ENDPOINT_URL_IOTTWINMAKER: twinmaker.endpoint,
       AWS_CONTAINER_CREDENTIALS_FULL_URI: tes.credentialsUri,
       AWS_CONTAINER_AUTHORIZATION_TOKEN: tes.authToken,
       AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT: nucleus.socketPath,
@@ -226,6 +248,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       kvs,
       s3,
       mediapackage,
+      twinmaker,
       mqtt,
       tes,
       nucleus,

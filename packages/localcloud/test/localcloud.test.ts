@@ -56,6 +56,7 @@ t.test('SDK clients configured only by the environment reach every service', asy
     AWS_ENDPOINT_URL_KINESIS_VIDEO: /^http:\/\/127\.0\.0\.1:\d+$/,
     AWS_ENDPOINT_URL_S3: /^http:\/\/127\.0\.0\.1:\d+$/,
     AWS_ENDPOINT_URL_MEDIAPACKAGE_VOD: /^http:\/\/127\.0\.0\.1:\d+$/,
+    AWS_ENDPOINT_URL_IOTTWINMAKER: /^http:\/\/127\.0\.0\.1:\d+$/,
     AWS_CONTAINER_CREDENTIALS_FULL_URI: /^http:\/\/127\.0\.0\.1:\d+\/2016-11-01\/credentialprovider\/$/,
     LOCALCLOUD_MQTT_URL: /^mqtt:\/\/127\.0\.0\.1:\d+$/,
     AWS_IOT_THING_NAME: 'local-thing',

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -306,6 +306,10 @@ export async function startNucleus(options: NucleusOptions = {}): Promise<Nucleu
       resolve();
     });
   });
+  // Every component user may connect: the nucleus makes its socket readable and writable by all
+  // (UnixPlatform.setIpcFilePermissions -> Permissions.setIpcSocketPermission); the SVCUID is the
+  // access check.
+  chmodSync(socketPath, 0o666);
 
   let stopped: Promise<void> | undefined;
   return Object.assign(emitter, {

@@ -241,8 +241,10 @@ export class SiteWiseStore {
       ...(typeof input.assetDescription === 'string' && { description: input.assetDescription }),
     };
     this.assets.set(id, asset);
-    // Attribute defaults are readable as values from the start, as in SiteWise.
-    const timestamp = { timeInSeconds: Math.floor(now / 1000), offsetInNanos: (now % 1000) * 1e6 };
+    // Attribute defaults are readable as values from the start, as in SiteWise. Stamped on the whole
+    // second: a value written in the same second (set-up scripts write right after CreateAsset, with
+    // whole-second timestamps) must replace the default, not lose to it by a few milliseconds.
+    const timestamp = { timeInSeconds: Math.floor(now / 1000), offsetInNanos: 0 };
     for (const p of model.properties) {
       const text = p.type.attribute?.defaultValue;
       if (text !== undefined)

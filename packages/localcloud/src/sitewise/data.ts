@@ -1,12 +1,18 @@
 import type { Logger } from 'pino';
 import { AwsError } from '../http/index.js';
 import { notificationTopic, type SiteWiseStore, type StoredAsset, type StoredProperty } from './assets.js';
-import { checkValue, notificationMessage, type Tqv } from './values.js';
+import { checkValue, notificationMessage, tqvMillis, type Tqv } from './values.js';
 import { paginate } from './wire.js';
 
 // API limits of BatchPutAssetPropertyValue.
 const MAX_ENTRIES = 10;
 const MAX_VALUES_PER_ENTRY = 10;
+
+// SiteWise reads timeInSeconds as a long: a fractional number (the TwinMaker video player sends
+// `Date.now() / 1000`) is accepted and its fraction dropped; offsetInNanos carries the sub-second part.
+function wholeSeconds(value: number | undefined): number {
+  return typeof value === 'number' && Number.isFinite(value) ? Math.trunc(value) : (value as number);
+}
 
 type Target = { asset: StoredAsset; property: StoredProperty };
 
@@ -66,7 +72,7 @@ export async function batchPut(
     for (const raw of values) {
       const tqv: Tqv = {
         timestamp: {
-          timeInSeconds: raw.timestamp?.timeInSeconds,
+          timeInSeconds: wholeSeconds(raw.timestamp?.timeInSeconds),
           offsetInNanos: raw.timestamp?.offsetInNanos ?? 0,
         },
         quality: raw.quality ?? 'GOOD',
@@ -143,4 +149,113 @@ export function getHistory(
       ?.range(start, end, qualities[0], ordering === 'DESCENDING') ?? [];
   const { items, nextToken } = paginate(all, query.get('nextToken'), pageSize);
   return { assetPropertyValueHistory: items, nextToken };
+}
+
+// API limits of GetInterpolatedAssetPropertyValues.
+const INTERPOLATED_DEFAULT_PAGE = 10;
+const INTERPOLATED_MAX_PAGE = 250;
+const MAX_INTERVAL_SECONDS = 320_000_000;
+
+function intParam(query: URLSearchParams, name: string, required: boolean): number | undefined {
+  const text = query.get(name);
+  if (text === null) {
+    if (required) throw new AwsError('InvalidRequestException', `${name} is required.`);
+    return undefined;
+  }
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0)
+    throw new AwsError('InvalidRequestException', `${name} must be a whole number.`);
+  return n;
+}
+
+/**
+ * Values at start + k * interval (start exclusive, end inclusive), as GetInterpolatedAssetPropertyValues
+ * computes them from the values of one quality:
+ * - LOCF_INTERPOLATION: the last value at or before each timestamp, carried forward for as long as no
+ *   newer value exists (no value at all before the timestamp: no point).
+ * - LINEAR_INTERPOLATION (DOUBLE and INTEGER properties): the straight line between the last value at or
+ *   before and the first value at or after each timestamp, both within the window (intervalWindowInSeconds,
+ *   default the interval) around it; no point when either side is missing.
+ */
+export function getInterpolated(
+  store: SiteWiseStore,
+  query: URLSearchParams,
+  pageSize: number | undefined,
+): Record<string, unknown> {
+  const { asset, property } = targetFromQuery(store, query);
+  const type = query.get('type');
+  if (type !== 'LINEAR_INTERPOLATION' && type !== 'LOCF_INTERPOLATION') {
+    throw new AwsError('InvalidRequestException', 'type must be LINEAR_INTERPOLATION or LOCF_INTERPOLATION.');
+  }
+  const quality = query.get('quality');
+  if (quality === null || !['GOOD', 'BAD', 'UNCERTAIN'].includes(quality))
+    throw new AwsError('InvalidRequestException', 'quality must be GOOD, BAD or UNCERTAIN.');
+  const interval = intParam(query, 'intervalInSeconds', true)!;
+  if (interval < 1 || interval > MAX_INTERVAL_SECONDS)
+    throw new AwsError('InvalidRequestException', `intervalInSeconds must be 1 to ${MAX_INTERVAL_SECONDS}.`);
+  const windowS = intParam(query, 'intervalWindowInSeconds', false) ?? interval;
+  const startMs =
+    intParam(query, 'startTimeInSeconds', true)! * 1000 +
+    (intParam(query, 'startTimeOffsetInNanos', false) ?? 0) / 1e6;
+  const endMs =
+    intParam(query, 'endTimeInSeconds', true)! * 1000 +
+    (intParam(query, 'endTimeOffsetInNanos', false) ?? 0) / 1e6;
+  if (startMs >= endMs)
+    throw new AwsError('InvalidRequestException', 'The start time must be before the end time.');
+  const numeric = property.dataType === 'DOUBLE' || property.dataType === 'INTEGER';
+  if (type === 'LINEAR_INTERPOLATION' && !numeric) {
+    throw new AwsError(
+      'InvalidRequestException',
+      `LINEAR_INTERPOLATION needs a DOUBLE or INTEGER property; ${property.name} is ${property.dataType}.`,
+    );
+  }
+  const maxResults = intParam(query, 'maxResults', false) ?? INTERPOLATED_DEFAULT_PAGE;
+  if (maxResults < 1 || maxResults > INTERPOLATED_MAX_PAGE)
+    throw new AwsError('InvalidRequestException', `maxResults must be 1 to ${INTERPOLATED_MAX_PAGE}.`);
+  const size = Math.min(maxResults, pageSize ?? Number.POSITIVE_INFINITY);
+  // The page token is the index of the next interpolation timestamp.
+  const token = query.get('nextToken');
+  let index = 1;
+  if (token !== null) {
+    index = Number.parseInt(Buffer.from(token, 'base64url').toString('utf8').replace(/^i:/, ''), 10);
+    if (!Number.isInteger(index) || index < 1)
+      throw new AwsError('InvalidRequestException', 'The nextToken is not valid.');
+  }
+  const values =
+    store.series.get(`${asset.id}/${property.id}`)?.range(-Infinity, Infinity, quality, false) ?? [];
+  const out: { timestamp: Tqv['timestamp']; value: Tqv['value'] }[] = [];
+  const intervalMs = interval * 1000;
+  const windowMs = windowS * 1000;
+  for (; out.length < size && startMs + index * intervalMs <= endMs; index++) {
+    const at = startMs + index * intervalMs;
+    let before: Tqv | undefined;
+    let after: Tqv | undefined;
+    for (const v of values) {
+      const ms = tqvMillis(v);
+      if (ms <= at) before = v;
+      if (ms >= at) {
+        after = v;
+        break;
+      }
+    }
+    const timestamp = { timeInSeconds: Math.floor(at / 1000), offsetInNanos: Math.round((at % 1000) * 1e6) };
+    if (type === 'LOCF_INTERPOLATION') {
+      if (before !== undefined) out.push({ timestamp, value: before.value });
+      continue;
+    }
+    if (before === undefined || after === undefined) continue;
+    const b = tqvMillis(before);
+    const a = tqvMillis(after);
+    if (at - b > windowMs || a - at > windowMs) continue;
+    const bv = Number(before.value.doubleValue ?? before.value.integerValue);
+    const av = Number(after.value.doubleValue ?? after.value.integerValue);
+    const v = a === b ? bv : bv + ((av - bv) * (at - b)) / (a - b);
+    // SiteWise returns interpolated values as doubles, whatever the property's type.
+    out.push({ timestamp, value: { doubleValue: v } });
+  }
+  const more = startMs + index * intervalMs <= endMs;
+  return {
+    interpolatedAssetPropertyValues: out,
+    ...(more && { nextToken: Buffer.from(`i:${index}`).toString('base64url') }),
+  };
 }

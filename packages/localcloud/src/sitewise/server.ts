@@ -12,7 +12,7 @@ import {
 import { StateFile } from '../persist/index.js';
 import { SiteWiseStore, type SiteWiseState } from './assets.js';
 import { describeAsset, describeModel, assetSummary, modelSummary, paginate } from './wire.js';
-import { batchPut, getHistory, getLatest } from './data.js';
+import { batchPut, getHistory, getInterpolated, getLatest } from './data.js';
 
 export interface SiteWiseOptions {
   host?: string;
@@ -66,6 +66,7 @@ const ROUTES: Route[] = [
   { method: 'POST', pattern: /^\/properties$/, operation: 'BatchPutAssetPropertyValue', mutates: true },
   { method: 'GET', pattern: /^\/properties\/latest$/, operation: 'GetAssetPropertyValue' },
   { method: 'GET', pattern: /^\/properties\/history$/, operation: 'GetAssetPropertyValueHistory' },
+  { method: 'GET', pattern: /^\/properties\/interpolated$/, operation: 'GetInterpolatedAssetPropertyValues' },
 ];
 
 export async function startSiteWiseService(options: SiteWiseOptions = {}): Promise<SiteWiseService> {
@@ -199,6 +200,7 @@ export async function startSiteWiseService(options: SiteWiseOptions = {}): Promi
     BatchPutAssetPropertyValue: async ({ body }) => [200, await batchPut(store, body, publish, options.log)],
     GetAssetPropertyValue: ({ query }) => [200, getLatest(store, query)],
     GetAssetPropertyValueHistory: ({ query }) => [200, getHistory(store, query, page(query, 100))],
+    GetInterpolatedAssetPropertyValues: ({ query }) => [200, getInterpolated(store, query, pageSize)],
   };
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
