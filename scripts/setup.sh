@@ -12,6 +12,8 @@ PACKAGES=(
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-rtsp gir1.2-gst-rtsp-server-1.0 python3-gi
   mkvtoolnix ffmpeg
+  # headless browser for the local console test (test/player/console.test.ts)
+  chromium
 )
 MIN_GST="1.18"
 
