@@ -7,7 +7,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../log/index.js';
 import type { Fragment } from '../mkv/index.js';
 import { desiredAt, type CameraPlan, type Desired } from './desired.js';
-import { RangeQueue, type TimeRange } from './range-queue.js';
+import type { TimeRange } from '../time/index.js';
+import { RangeQueue } from './range-queue.js';
 
 /** The camera pulled into fragments (gst + fragmenter); runs until stopped, restarting by itself. */
 export interface SourcePort {
@@ -143,8 +144,9 @@ export class CameraController {
     clearTimeout(this.#timer);
     await this.#chain;
     await this.#stopRecording();
-    await this.#uploadWorker;
-    await this.#ports.uploader.close();
+    // The upload worker waits on the uploader's jobs; stopping the uploader (which cuts its session
+    // after a short grace) is what ends them, so both go at once and the stop stays within budget.
+    await Promise.all([this.#uploadWorker, this.#ports.uploader.close()]);
   }
 
   #kick(): Promise<void> {

@@ -10,9 +10,11 @@
 import { EventEmitter } from 'node:events';
 import type { Fragment, StreamHeader } from '../mkv/fragment.js';
 import type { Logger } from '../log/index.js';
-import { AttemptLimiter, Backoff, delay, type BackoffOptions } from './backoff.js';
+import { Backoff, delay, UPLOAD_BACKOFF, type BackoffPolicy } from '../time/index.js';
+import { AttemptLimiter } from './attempt-limiter.js';
 import { DataEndpointCache, ensureStream, mediaTypeFor, type StreamControl } from './control.js';
 import type { CredentialSource } from './credentials.js';
+import { DeliveryCheck, type DeliveryCheckStats } from './delivery-check.js';
 import {
   KvsError,
   PutMediaAckError,
@@ -23,7 +25,7 @@ import {
 import { LiveQueue, type LiveQueueLimits } from './live-queue.js';
 import { Notifier } from './notifier.js';
 import type { FragmentReader, UploadLedger } from './seams.js';
-import { runSession, type SessionContext, type UploaderTiming } from './run-session.js';
+import { FragmentErrorCounts, runSession, type SessionContext, type UploaderTiming } from './run-session.js';
 import { LiveSource, RangeSource, type FragmentOrigin, type RangeProgress } from './sources.js';
 
 /** Everything one stream's uploader needs. */
@@ -38,7 +40,7 @@ export interface UploaderOptions {
   /** Create/tag the stream before the first session; false when it is managed elsewhere. */
   provision?: { retentionHours: number; tags?: Record<string, string> } | false;
   timing?: UploaderTiming;
-  backoff?: BackoffOptions;
+  backoff?: BackoffPolicy;
   liveQueue?: LiveQueueLimits;
   /** Bytes sent but not yet PERSISTED before sending pauses; default 32 MiB. */
   maxInFlightBytes?: number;
@@ -59,20 +61,35 @@ export interface UploaderEvents {
   session: [{ stream: string; event: 'open' | 'close'; source: 'live' | 'range'; reason?: string }];
 }
 
+/**
+ * How a range upload ended: everything recorded in it is in KVS; the uploader stopped or the job was
+ * cancelled first; or it was refused because MAX_JOBS were already waiting.
+ */
+export type UploadOutcome = 'completed' | 'stopped' | 'refused';
+
 /** A historical or backfill upload; `done` resolves when the range is covered or the uploader stops. */
 export interface UploadJob extends EventEmitter<{ progress: [RangeProgress] }> {
   readonly startMs: number;
   readonly endMs: number;
+  readonly origin: 'historical' | 'backfill';
   readonly progress: RangeProgress;
-  readonly done: Promise<'completed' | 'stopped'>;
+  readonly done: Promise<UploadOutcome>;
 }
 
 interface Job {
   source: RangeSource;
   emitter: EventEmitter<{ progress: [RangeProgress] }>;
-  resolve: (r: 'completed' | 'stopped') => void;
+  resolve: (r: UploadOutcome) => void;
   job: UploadJob;
+  /** Callers waiting on this job; a cancel ends it only when none is left. */
+  holders: number;
 }
+
+/** Range jobs one stream keeps at most (each holds a store cursor at most; queued ones hold nothing). */
+export const MAX_JOBS = 64;
+
+/** How long stop() lets the open session finish cleanly before cutting it; default 3 s. */
+const DEFAULT_STOP_GRACE_MS = 3_000;
 
 /** See the file comment. */
 export class StreamUploader extends EventEmitter<UploaderEvents> {
@@ -84,13 +101,20 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
   readonly #jobs: Job[] = [];
   readonly #notifier = new Notifier();
   readonly #backoff: Backoff;
+  readonly #errorCounts = new FragmentErrorCounts();
   readonly #limiter = new AttemptLimiter();
   readonly #endpoint: DataEndpointCache;
   readonly #abort = new AbortController();
+  readonly #hardStop = new AbortController();
+  readonly #check: DeliveryCheck;
+  #refusedWarned = false;
+  #troubleCode: string | undefined;
   #liveDesired = false;
   #provisioned: StreamHeader['tracks'] | undefined;
   #loop: Promise<void> | undefined;
   #rangeTurn = false;
+  /** The first job has a session open. */
+  #running = false;
 
   constructor(options: UploaderOptions) {
     super();
@@ -99,8 +123,9 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
     this.#log = options.log.child({ stream: options.streamName });
     this.#queue = new LiveQueue(options.liveQueue);
     this.#live = new LiveSource(this.#queue, options.reader, options.ledger);
-    this.#backoff = new Backoff(options.backoff);
+    this.#backoff = new Backoff(options.backoff ?? UPLOAD_BACKOFF);
     this.#endpoint = new DataEndpointCache(options.control, options.streamName);
+    this.#check = new DeliveryCheck(options.control, options.streamName, this.#log);
   }
 
   /** Starts the upload loop; call once. */
@@ -125,34 +150,117 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
     this.#notifier.notify();
   }
 
-  /** Uploads the recorded fragments overlapping [startMs, endMs) that the ledger does not have yet. */
-  uploadRange(startMs: number, endMs: number, origin: 'historical' | 'backfill' = 'historical'): UploadJob {
-    const source = new RangeSource(startMs, endMs, origin, this.#o.reader, this.#o.ledger);
+  /**
+   * Uploads the recorded fragments overlapping [startMs, endMs) that KVS does not hold yet. A request
+   * inside a waiting or running job of the same origin joins that job instead of adding one; beyond
+   * MAX_JOBS the request is refused (logged once until the queue has room again). Aborting `signal`
+   * cancels the request (the job ends 'stopped' once no one else waits on it).
+   */
+  uploadRange(
+    startMs: number,
+    endMs: number,
+    origin: 'historical' | 'backfill' = 'historical',
+    signal?: AbortSignal,
+  ): UploadJob {
+    const same = this.#jobs.find(
+      (j) => j.job.origin === origin && j.job.startMs <= startMs && endMs <= j.job.endMs,
+    );
+    if (same) {
+      same.holders++;
+      this.#onCancel(same, signal);
+      return same.job;
+    }
+    const source = new RangeSource(startMs, endMs, origin, this.#o.reader, this.#o.ledger, {
+      verify: (s, e) => this.#check.held(s, e, this.#abort.signal),
+      onHeld: (f) => {
+        this.#check.stats.foundHeld++;
+        this.#o.ledger.add({ startMs: f.startMs, endMs: f.endMs });
+        this.emit('persisted', {
+          stream: this.streamName,
+          startMs: f.startMs,
+          endMs: f.endMs,
+          fragmentNumber: '',
+          origin,
+        });
+      },
+    });
     const emitter = new EventEmitter<{ progress: [RangeProgress] }>();
-    let resolve!: (r: 'completed' | 'stopped') => void;
-    const done = new Promise<'completed' | 'stopped'>((r) => (resolve = r));
-    const job = Object.assign(emitter, { startMs, endMs, progress: source.progress, done }) as UploadJob;
-    if (this.#abort.signal.aborted) resolve('stopped');
-    else this.#jobs.push({ source, emitter, resolve, job });
+    let resolve!: (r: UploadOutcome) => void;
+    const done = new Promise<UploadOutcome>((r) => (resolve = r));
+    const job = Object.assign(emitter, {
+      startMs,
+      endMs,
+      origin,
+      progress: source.progress,
+      done,
+    }) as UploadJob;
+    if (this.#abort.signal.aborted || signal?.aborted) resolve('stopped');
+    else if (this.#jobs.length >= MAX_JOBS) {
+      if (!this.#refusedWarned) {
+        this.#refusedWarned = true;
+        this.#log.warn(
+          { startMs, endMs, origin, jobs: this.#jobs.length },
+          `upload queue of the stream is full (${MAX_JOBS} ranges); range refused, asked again at the next start`,
+        );
+      }
+      resolve('refused');
+    } else {
+      const entry: Job = { source, emitter, resolve, job, holders: 1 };
+      this.#jobs.push(entry);
+      this.#onCancel(entry, signal);
+    }
     this.#notifier.notify();
     return job;
   }
 
+  #onCancel(entry: Job, signal: AbortSignal | undefined): void {
+    signal?.addEventListener(
+      'abort',
+      () => {
+        entry.holders--;
+        if (entry.holders > 0) return;
+        const i = this.#jobs.indexOf(entry);
+        // The running job is told by the source; the session gives it up at the next fragment.
+        if (i > 0 || (i === 0 && !this.#running)) {
+          this.#jobs.splice(i, 1);
+          void entry.source.close().finally(() => entry.resolve('stopped'));
+        } else if (i === 0) entry.source.cancel();
+      },
+      { once: true },
+    );
+  }
+
   /** Queue and connection state, for health and tests. */
-  stats(): { liveQueueBytes: number; liveQueueItems: number; droppedToDisk: number; jobs: number } {
+  stats(): {
+    liveQueueBytes: number;
+    liveQueueItems: number;
+    droppedToDisk: number;
+    jobs: number;
+    delivery: DeliveryCheckStats;
+  } {
     return {
       liveQueueBytes: this.#queue.bytes,
       liveQueueItems: this.#queue.length,
       droppedToDisk: this.#queue.dropped,
       jobs: this.#jobs.length,
+      delivery: { ...this.#check.stats },
     };
   }
 
-  /** Finishes the current session cleanly (waiting for its ACKs), then stops; pending jobs resolve 'stopped'. */
-  async stop(): Promise<void> {
+  /**
+   * Stops within `graceMs` (default 3 s) plus a moment: the open session may finish cleanly (waiting
+   * for its ACKs) until then, and is cut after; pending jobs resolve 'stopped'. What was sent but not
+   * acknowledged stays not persisted in the ledger; the next start asks KVS about it.
+   */
+  async stop(graceMs = DEFAULT_STOP_GRACE_MS): Promise<void> {
     this.#abort.abort(new Error(`uploader for ${this.streamName} stopped`));
     this.#notifier.notify();
-    await this.#loop;
+    const timer = setTimeout(() => this.#hardStop.abort(), graceMs);
+    try {
+      await this.#loop;
+    } finally {
+      clearTimeout(timer);
+    }
     await this.#live.close();
     for (const j of this.#jobs.splice(0)) {
       await j.source.close();
@@ -176,9 +284,15 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
           // A live turn ending while ranges wait hands the connection over for one slice.
           this.#rangeTurn = this.#jobs.length > 0 && r !== 'empty';
         } else if (job) {
-          const r = await runSession(this.#context('range', job), job.source);
-          this.#rangeTurn = false;
-          if (r === 'empty' || (job.source.exhausted && r === 'done')) this.#completeJob(job);
+          this.#running = true;
+          try {
+            const r = await runSession(this.#context('range', job), job.source);
+            this.#rangeTurn = false;
+            if (job.source.cancelled) this.#endJob(job, 'stopped');
+            else if (r === 'empty' || (job.source.exhausted && r === 'done')) this.#completeJob(job);
+          } finally {
+            this.#running = false;
+          }
         }
       } catch (err) {
         retryIn = this.#onFailure(err);
@@ -204,8 +318,11 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
       credentials: this.#o.credentials,
       endpoint: this.#endpoint,
       ledger: this.#o.ledger,
+      check: this.#check,
       signal: this.#abort.signal,
+      hardStop: this.#hardStop.signal,
       notifier: this.#notifier,
+      errorCounts: this.#errorCounts,
       timing: this.#o.timing ?? {},
       maxInFlightBytes: this.#o.maxInFlightBytes ?? 32 * 1024 * 1024,
       endOfFragmentTags: this.#o.endOfFragmentTags ?? true,
@@ -216,6 +333,10 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
       },
       onPersisted: (f) => {
         this.#backoff.reset();
+        if (this.#troubleCode !== undefined) {
+          this.#log.info({ after: this.#troubleCode }, 'KVS upload works again');
+          this.#troubleCode = undefined;
+        }
         if (job) {
           job.source.persisted(f);
           job.emitter.emit('progress', { ...job.source.progress });
@@ -226,7 +347,8 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
       },
       shouldYield: (elapsedMs) => {
         const t = this.#o.timing ?? {};
-        if (kind === 'range') return this.#live.waiting && elapsedMs >= (t.sliceMs ?? 5000);
+        if (kind === 'range')
+          return job?.source.cancelled === true || (this.#live.waiting && elapsedMs >= (t.sliceMs ?? 5000));
         return this.#jobs.length > 0 && elapsedMs >= (t.liveTurnMaxMs ?? 60_000);
       },
       yieldWhenIdle: () => kind === 'live' && this.#jobs.length > 0,
@@ -246,11 +368,17 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
   }
 
   #completeJob(job: Job): void {
-    const i = this.#jobs.indexOf(job);
-    if (i >= 0) this.#jobs.splice(i, 1);
     job.source.complete();
     job.emitter.emit('progress', { ...job.source.progress });
-    job.resolve('completed');
+    this.#endJob(job, 'completed');
+  }
+
+  #endJob(job: Job, outcome: UploadOutcome): void {
+    const i = this.#jobs.indexOf(job);
+    if (i >= 0) this.#jobs.splice(i, 1);
+    if (this.#jobs.length < MAX_JOBS / 2) this.#refusedWarned = false;
+    if (outcome === 'completed') job.resolve(outcome);
+    else void job.source.close().finally(() => job.resolve(outcome));
   }
 
   /** Classifies a failed session, invalidates what it proves stale, and returns the wait before retrying. */
@@ -274,7 +402,11 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
     const retryIn = routine ? 0 : this.#backoff.next();
     const reason = err instanceof Error ? err.message : String(err);
     const code = e?.code ?? ((err as { name?: string })?.name || 'KVS_UNKNOWN');
-    const level = routine ? 'info' : 'warn';
+    // The same trouble again (an outage retried with backoff) is logged at debug until an upload works
+    // again or the trouble changes; the failure event still reports each one.
+    const repeat = !routine && code === this.#troubleCode;
+    if (!routine) this.#troubleCode = code;
+    const level = routine ? 'info' : repeat ? 'debug' : 'warn';
     this.#log[level]({ code, retryInMs: retryIn }, `KVS upload: ${reason}`);
     this.emit('failure', {
       stream: this.streamName,

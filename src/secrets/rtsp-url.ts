@@ -4,14 +4,15 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Logger, SecretRegistry } from '../log/index.js';
+import { backoffDelay, RETRY_BACKOFF, type BackoffPolicy } from '../time/index.js';
 import { SecretError } from './errors.js';
 
 /** Retry policy for transient failures (network, throttling, service errors, permissions settling). */
 export interface RetryOptions {
   /** Attempts in total, the first included. */
   attempts?: number;
-  baseDelayMs?: number;
-  maxDelayMs?: number;
+  /** Default RETRY_BACKOFF (1 s doubling to 30 s). */
+  backoff?: BackoffPolicy;
   /** Injectable wait (tests); must reject when the signal aborts. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
@@ -23,6 +24,11 @@ export interface RtspUrlResolverOptions {
   secrets: SecretRegistry;
   retry?: RetryOptions;
   log?: Logger;
+  /**
+   * The on-device secret cache (Greengrass IPC GetSecretValue, aws.greengrass.SecretManager), asked
+   * first: it answers when the uplink is down. When it fails, Secrets Manager is asked.
+   */
+  local?: (secretId: string) => Promise<string | undefined>;
 }
 
 const URL_KEY = 'rtspstreamurl';
@@ -30,6 +36,7 @@ const URL_KEY = 'rtspstreamurl';
 /** Looks up camera RTSP URLs. */
 export class RtspUrlResolver {
   readonly #options: RtspUrlResolverOptions;
+  #localWarned = false;
 
   constructor(options: RtspUrlResolverOptions) {
     this.#options = options;
@@ -47,9 +54,7 @@ export class RtspUrlResolver {
       } catch (err) {
         if (!(err instanceof SecretError) || !err.retriable || attempt >= attempts || signal?.aborted)
           throw err;
-        const delay = Math.min(retry.maxDelayMs ?? 30_000, (retry.baseDelayMs ?? 1000) * 2 ** (attempt - 1));
-        // Jitter spreads retries of many cameras that failed together.
-        const wait = Math.round(delay * (0.5 + Math.random() / 2));
+        const wait = backoffDelay(attempt, retry.backoff ?? RETRY_BACKOFF);
         this.#options.log?.warn(
           { secretId, attempt, retryInMs: wait },
           `reading the camera secret failed: ${err.message}`,
@@ -60,6 +65,23 @@ export class RtspUrlResolver {
   }
 
   async #fetch(secretId: string, signal?: AbortSignal): Promise<string> {
+    const local = this.#options.local;
+    if (local) {
+      let cached: string | undefined;
+      try {
+        cached = await local(secretId);
+      } catch (err) {
+        if (!this.#localWarned) {
+          this.#localWarned = true;
+          this.#options.log?.warn(
+            { secretId, err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) },
+            'aws.greengrass.SecretManager did not give the camera secret; reading it from Secrets Manager ' +
+              '(booting without uplink needs that component deployed with the secret in its cloudSecrets)',
+          );
+        }
+      }
+      if (cached !== undefined) return this.#urlFrom(secretId, cached);
+    }
     let secretString: string | undefined;
     try {
       const out = await this.#options.client.send(

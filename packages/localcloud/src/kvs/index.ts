@@ -9,6 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { ARCHIVED_MEDIA_OPERATIONS, HlsSessions, handleArchivedMedia, handleHls } from './archived-media.js';
+import type { Uplink } from '../http/index.js';
 import { handleControlPlane, OPERATIONS } from './control-plane.js';
 import { KvsFaults } from './faults.js';
 import { FragmentStore, type FragmentRange, type StoredFragment } from './fragments.js';
@@ -47,6 +48,8 @@ export interface KvsServiceOptions {
   limits?: Partial<KvsLimits>;
   region?: string;
   accountId?: string;
+  /** Behind the device's uplink (the local cloud's fault control cuts it). */
+  uplink?: Uplink;
 }
 
 /** A running KVS stand-in. */
@@ -67,6 +70,8 @@ export interface KvsService {
   exportMkv(streamName: string, file: string, range?: FragmentRange): Promise<StoredFragment[]>;
   /** Streams that have an open PutMedia connection right now. */
   activePutMediaStreams(): string[];
+  /** Cuts the open PutMedia connections (of one stream, or all) now, without an ERROR ACK; returns how many. */
+  cutPutMedia(stream?: string): number;
   stop(): Promise<void>;
 }
 
@@ -160,6 +165,7 @@ export async function startKvsService(options: KvsServiceOptions): Promise<KvsSe
       }
     })();
   });
+  options.uplink?.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());
@@ -189,6 +195,7 @@ export async function startKvsService(options: KvsServiceOptions): Promise<KvsSe
     listFragments: (name, range) => store.list(name, range),
     exportMkv: (name, file, range) => store.exportMkv(name, file, range),
     activePutMediaStreams: () => putMedia.activeStreams(),
+    cutPutMedia: (stream) => putMedia.cut(stream),
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         putMedia.stop();
