@@ -43,13 +43,9 @@ export {
   EDGE_VIDEO_COMPONENT_TYPE,
   type TwinMakerService,
 } from './twinmaker/index.js';
-<<<<<<< HEAD
 export { startConsole, type ConsoleService } from './console/index.js';
-export { FaultInjector, type InjectedFault } from './http/index.js';
-=======
 export { FaultInjector, Uplink, type InjectedFault } from './http/index.js';
 export { startFaultControl, type FaultControl } from './control.js';
->>>>>>> main
 
 /** Port of each service; 0 or missing picks a free one. */
 export interface LocalCloudPorts {
@@ -221,7 +217,6 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         ...(log && { log }),
       }),
     );
-<<<<<<< HEAD
     const consoleService = track(
       await startConsole({
         port: ports.console ?? 0,
@@ -231,9 +226,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         ...(log && { log }),
       }),
     );
-=======
     late.secrets = secrets;
->>>>>>> main
     // MediaPackage reads asset sources from S3, so it starts once S3 is up.
     const mediapackage = track(
       await startMediaPackageVodService({
