@@ -15,6 +15,8 @@ import { createSecretsClient } from '../src/secrets/index.js';
 import { createSiteWiseClient } from '../src/sitewise/index.js';
 import { provisionCamera, provisionHub, type ProvisionedCamera } from '../src/provision/index.js';
 import { sendUploadRequest } from '../src/cli/request.js';
+import { IoTTwinMakerClient } from '@aws-sdk/client-iottwinmaker';
+import { createCameraEntity, ensureWorkspace } from './twinmaker.js';
 
 interface DemoOptions {
   keep: boolean;
@@ -86,6 +88,16 @@ export async function runDemo(args: string[]): Promise<number> {
     say('provisioning the hub and camera assets the way the getting-started script does');
     const hub = await provisionHub(sitewise, { name: 'Demo gateway', externalId: 'demo-gateway' });
     const cameras = await provisionCameras(sitewise, secrets, hub, camera);
+    say('creating the TwinMaker workspace "Cameras" and one entity per camera (edge video component)');
+    const twinmaker = new IoTTwinMakerClient({
+      region: cloud.region,
+      endpoint: cloud.env.AWS_ENDPOINT_URL_IOTTWINMAKER!,
+      disableHostPrefix: true,
+    });
+    await ensureWorkspace(twinmaker, 'Cameras');
+    for (const c of cameras) await createCameraEntity(twinmaker, 'Cameras', c);
+    twinmaker.destroy();
+    say(`local console (watch the cameras in a browser): ${cloud.console.url}`);
 
     const recordings = path.join(dir, 'recordings');
     cloud.nucleus.configuration.merge(cloud.nucleus.componentName, [], {
@@ -307,5 +319,6 @@ function printKeep(cloud: LocalCloud, cameras: DemoCamera[], logFile: string): v
     console.log(`  node dist/cli/main.js request --camera ${c.assetId} live          # ${c.name}`);
   }
   console.log(`  node dist/cli/main.js request --camera ${cameras[0]!.assetId} <startMs>-<endMs>`);
+  console.log(`Local console (live and recorded video in a browser): ${cloud.console.url}`);
   console.log(`Connector log: ${logFile}`);
 }

@@ -23,7 +23,8 @@ RUNTIME_PACKAGES=(
   gstreamer1.0-plugins-ugly gstreamer1.0-libav python3-gi gir1.2-gstreamer-1.0
 )
 # Only the tests and the demo use these: the RTSP test camera (gst-rtsp-server), ffprobe and mkvinfo.
-DEV_PACKAGES=(gstreamer1.0-rtsp gir1.2-gst-rtsp-server-1.0 mkvtoolnix ffmpeg)
+# chromium: the headless browser of the local console test (test/player/console.test.ts).
+DEV_PACKAGES=(gstreamer1.0-rtsp gir1.2-gst-rtsp-server-1.0 mkvtoolnix ffmpeg chromium)
 MIN_GST="1.18"
 
 if [[ $MODE == device ]]; then

@@ -27,6 +27,11 @@ t.test(
       'uploaded ranges reported from SiteWise',
     );
     t.match(out, /VideoRecordedTimeRange: \d\d:\d\d:\d\d\.\d{3} - /);
+    t.match(
+      out,
+      /local console \(watch the cameras in a browser\): http:\/\/127\.0\.0\.1:\d+\//,
+      'the console URL is printed',
+    );
     t.match(out, /demo: done/);
   },
 );

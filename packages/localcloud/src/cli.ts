@@ -14,7 +14,7 @@ const USAGE = `Usage: npm run local-cloud -- [options]
   --state <dir>         keep SiteWise, Secrets Manager and KVS state in <dir> across restarts
   --env-json <file>     where to write the environment as JSON (default .local-cloud/env.json)
   --sitewise-port <n>   --secrets-port <n>   --kvs-port <n>   --mqtt-port <n>   --tes-port <n>
-  --s3-port <n>   --mediapackage-port <n>   --twinmaker-port <n>
+  --s3-port <n>   --mediapackage-port <n>   --twinmaker-port <n>   --console-port <n>
                         fixed ports (default: free ports)
   --control-port <n>    start the fault-control API on 127.0.0.1:<n> (0 = a free port): cut the
                         uplink or PutMedia connections, hold ACKs, list fragments (src/control.ts)
@@ -52,6 +52,7 @@ export async function main(argv: string[]): Promise<void> {
       's3-port': { type: 'string' },
       'mediapackage-port': { type: 'string' },
       'twinmaker-port': { type: 'string' },
+      'console-port': { type: 'string' },
       socket: { type: 'string' },
       'control-port': { type: 'string' },
       'secret-manager': { type: 'boolean' },
@@ -113,6 +114,7 @@ export async function main(argv: string[]): Promise<void> {
   console.log(
     `#   export AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${shellQuote(secretAccessKey)}`,
   );
+  console.log(`# Local console (watch the cameras): ${cloud.console.url}`);
   console.log('# Ctrl-C stops everything.');
 
   await new Promise<void>((resolve) => {

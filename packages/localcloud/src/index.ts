@@ -19,6 +19,7 @@ import { startSecretsManagerService, type SecretsManagerService } from './secret
 import { startSiteWiseService, type SiteWiseService } from './sitewise/index.js';
 import { CredentialAuthority, startTokenExchangeService, type TokenExchangeService } from './tes/index.js';
 import { startTwinMakerService, type TwinMakerService } from './twinmaker/index.js';
+import { startConsole, type ConsoleService } from './console/index.js';
 
 export { startTestCamera, type TestCamera, type TestCameraOptions } from './camera.js';
 export { startSiteWiseService, type SiteWiseService } from './sitewise/index.js';
@@ -42,6 +43,7 @@ export {
   EDGE_VIDEO_COMPONENT_TYPE,
   type TwinMakerService,
 } from './twinmaker/index.js';
+export { startConsole, type ConsoleService } from './console/index.js';
 export { FaultInjector, Uplink, type InjectedFault } from './http/index.js';
 export { startFaultControl, type FaultControl } from './control.js';
 
@@ -55,6 +57,7 @@ export interface LocalCloudPorts {
   s3?: number;
   mediapackage?: number;
   twinmaker?: number;
+  console?: number;
 }
 
 /** Options of startLocalCloud; everything is optional. */
@@ -95,6 +98,8 @@ export interface LocalCloud {
   readonly s3: S3Service;
   readonly mediapackage: MediaPackageVodService;
   readonly twinmaker: TwinMakerService;
+  /** The local console page (console.url): one tile per camera entity, the player's HLS sessions. */
+  readonly console: ConsoleService;
   readonly mqtt: MqttBroker;
   readonly tes: TokenExchangeService;
   readonly nucleus: Nucleus;
@@ -212,6 +217,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         ...(log && { log }),
       }),
     );
+    const consoleService = track(
+      await startConsole({
+        port: ports.console ?? 0,
+        sitewise,
+        twinmaker,
+        kvsEndpoint: kvs.endpoint,
+        ...(log && { log }),
+      }),
+    );
     late.secrets = secrets;
     // MediaPackage reads asset sources from S3, so it starts once S3 is up.
     const mediapackage = track(
@@ -249,6 +263,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       s3,
       mediapackage,
       twinmaker,
+      console: consoleService,
       mqtt,
       tes,
       nucleus,

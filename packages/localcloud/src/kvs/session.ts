@@ -26,6 +26,9 @@ interface OpenFragment {
   tags: Record<string, string>;
 }
 
+/** Predefined MKV tags of the producer SDK's event metadata (KVS developer guide: notifications, images). */
+const PRODUCER_EVENT_TAGS = new Set(['AWS_KINESISVIDEO_NOTIFICATION', 'AWS_KINESISVIDEO_IMAGE_GENERATION']);
+
 export interface SessionOptions {
   timecodeType: 'ABSOLUTE' | 'RELATIVE';
   /** Epoch ms from x-amzn-producer-start-timestamp (RELATIVE mode adds cluster timecodes to it). */
@@ -286,13 +289,20 @@ export class PutMediaSession {
     if (name === undefined) throw new Violation(4006, 'SimpleTag without TagName');
     const value = this.#tagValue ?? '';
     if (name === 'AWS_KINESISVIDEO_END_OF_FRAGMENT') return; // the Tags element already closed the cluster
+    // The producer SDK's own predefined tags (SNS notification, image generation) mark the fragment;
+    // KVS recognizes them and they are not user metadata. Any other AWS name is reserved.
+    if (PRODUCER_EVENT_TAGS.has(name)) {
+      this.#pendingTags[name] = value;
+      return;
+    }
     if (name.startsWith('AWS')) throw new Violation(4009, `fragment metadata name ${name} is reserved`);
     if (Buffer.byteLength(name) > 128)
       throw new Violation(4009, 'fragment metadata name longer than 128 bytes');
     if (Buffer.byteLength(value) > 256)
       throw new Violation(4009, 'fragment metadata value longer than 256 bytes');
     this.#pendingTags[name] = value;
-    if (Object.keys(this.#pendingTags).length > MAX_FRAGMENT_TAGS) {
+    const optional = Object.keys(this.#pendingTags).filter((k) => !PRODUCER_EVENT_TAGS.has(k));
+    if (optional.length > MAX_FRAGMENT_TAGS) {
       throw new Violation(4009, `more than ${MAX_FRAGMENT_TAGS} metadata tags for one fragment`);
     }
   }

@@ -254,6 +254,28 @@ t.test('4009: fragment metadata limits; accepted metadata is kept on the fragmen
   t.same(kvs.listFragments('cam', { startMs: BASE + 10_000 })[0]?.tags, { camera: 'door' });
 });
 
+t.test(
+  'the producer SDK notification and image-generation tags are accepted outside the ten optional pairs',
+  async (t) => {
+    const kvs = await setup(t);
+    const ten = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`k${i}`, 'v']));
+    const events = await putMediaAll({
+      endpoint: kvs.endpoint,
+      streamName: 'cam',
+      body: Buffer.concat([
+        header(),
+        tags({ AWS_KINESISVIDEO_NOTIFICATION: '', AWS_KINESISVIDEO_IMAGE_GENERATION: '', ...ten }),
+        gop(BASE + 12_000),
+      ]),
+    });
+    t.equal(events.acks.at(-1)?.EventType, 'PERSISTED', 'notification and image tags are accepted');
+    t.match(kvs.listFragments('cam', { startMs: BASE + 12_000 })[0]?.tags, {
+      AWS_KINESISVIDEO_NOTIFICATION: '',
+      k9: 'v',
+    });
+  },
+);
+
 t.test('an end-of-fragment tag completes the fragment without waiting for the next cluster', async (t) => {
   const kvs = await setup(t);
   const call = await openPutMedia({ endpoint: kvs.endpoint, streamName: 'cam' });
