@@ -75,9 +75,13 @@ t.test(
       throw new Error(`${err.message}\n${run.stderr()}\n${JSON.stringify(run.lines.slice(-5))}`);
     });
     // RUNNING can reach the nucleus before the start-up summary is logged.
-    const started = await eventually('the start-up summary', () =>
-      run.lines.find((l) => l.msg === 'connector started'),
-    );
+    const started = await eventually(
+      'the start-up summary',
+      () => run.lines.find((l) => l.msg === 'connector started'),
+      60_000,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\n${run.stderr()}\n${JSON.stringify(run.lines.slice(-12))}`);
+    });
     t.same(started?.running, [cam.assetId], 'the camera of this thing runs');
     t.equal(started?.recordings, device.workPath(CONNECTOR), 'recordings go to the component work folder');
 
