@@ -46,6 +46,30 @@ const crtLoader = {
   },
 };
 
+// The sources read their version with createRequire(import.meta.url)('../package.json'), which is
+// right for dist/ in a checkout but points outside the artifact once bundled: the bundle gets the
+// version as a literal instead.
+const PACKAGE_JSON_REQUIRE = /createRequire\(import\.meta\.url\)\((['"])(?:\.\.\/)+package\.json\1\)/g;
+
+function packageVersion(root) {
+  return {
+    name: 'package-version',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, async (args) => {
+        const { readFile } = await import('node:fs/promises');
+        const source = await readFile(args.path, 'utf8');
+        PACKAGE_JSON_REQUIRE.lastIndex = 0;
+        if (!PACKAGE_JSON_REQUIRE.test(source)) return undefined;
+        const { version } = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
+        return {
+          contents: source.replace(PACKAGE_JSON_REQUIRE, `(${JSON.stringify({ version })})`),
+          loader: 'ts',
+        };
+      });
+    },
+  };
+}
+
 /**
  * Bundles src/main.ts and src/cli/main.ts into outDir (main.js, cli.js, shared chunks, source maps).
  * Returns esbuild's metafile so the caller can report what went in.
@@ -71,7 +95,7 @@ export async function bundle(root, outDir) {
     // aws-crt loader above relies on.
     chunkNames: '[name]-[hash]',
     banner: { js: BANNER },
-    plugins: [crtLoader],
+    plugins: [crtLoader, packageVersion(root)],
     metafile: true,
     logLevel: 'warning',
   });

@@ -74,7 +74,14 @@ t.test(
     ).catch((err: Error) => {
       throw new Error(`${err.message}\n${run.stderr()}\n${JSON.stringify(run.lines.slice(-5))}`);
     });
-    const started = run.lines.find((l) => l.msg === 'connector started');
+    // RUNNING can reach the nucleus before the start-up summary is logged.
+    const started = await eventually(
+      'the start-up summary',
+      () => run.lines.find((l) => l.msg === 'connector started'),
+      60_000,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\n${run.stderr()}\n${JSON.stringify(run.lines.slice(-12))}`);
+    });
     t.same(started?.running, [cam.assetId], 'the camera of this thing runs');
     t.equal(started?.recordings, device.workPath(CONNECTOR), 'recordings go to the component work folder');
 
@@ -86,7 +93,11 @@ t.test(
         return files.length >= 2 ? files : undefined;
       },
       60_000,
-    );
+    ).catch((err: Error) => {
+      throw new Error(
+        `${err.message}\n${JSON.stringify(run.lines.filter((l) => Number(l.level) >= 40).slice(-8))}`,
+      );
+    });
 
     const adopted = run.lines.find((l) => String(l.msg).startsWith('adopted the recordings'));
     t.match(adopted, { cameras: 1, files: 1, uploaded: 0 }, 'the old recording was found and logged');

@@ -20,8 +20,8 @@
 //   run-as user through `sudo -n -E -H -u` (UnixPlatform.SudoDecorator; here: spawn's uid/gid with
 //   HOME set). Install times out after 120 s unless Timeout says otherwise, Shutdown after 15 s
 //   (lifecyclemanager/Lifecycle.java DEFAULT_*_STAGE_TIMEOUT_IN_SEC).
-// - Environment: the nucleus's own (inherited), its setenv values AWS_REGION, AWS_DEFAULT_REGION
-//   (deployment/DeviceConfiguration.java), AWS_IOT_THING_NAME (same), the IPC socket path
+// - Environment: the nucleus's own (inherited), Setenv of the Lifecycle and of the step, its setenv
+//   values AWS_REGION, AWS_DEFAULT_REGION (deployment/DeviceConfiguration.java), AWS_IOT_THING_NAME (same), the IPC socket path
 //   AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT (ipc/IPCEventStreamService.java),
 //   AWS_CONTAINER_CREDENTIALS_FULL_URI (tes/TokenExchangeService.java), then per step SVCUID and
 //   AWS_CONTAINER_AUTHORIZATION_TOKEN (= the SVCUID) and GG_ROOT_CA_PATH (ShellRunner.java).
@@ -272,6 +272,13 @@ export class GreengrassDevice {
   ): { script: string; privileged: boolean; env: Record<string, string>; timeout?: number } {
     const s = typeof step === 'string' ? { Script: step } : step;
     const o = this.#options;
+    // Setenv under Lifecycle applies to every step, a step's own Setenv on top
+    // (GenericExternalService.addEnv walks the parents first); values are interpolated like scripts.
+    const lifecycle = this.#installed.get(name)?.manifest.Lifecycle as
+      { Setenv?: Record<string, string> } | undefined;
+    const setenv: Record<string, string> = {};
+    for (const [k, v] of Object.entries({ ...lifecycle?.Setenv, ...s.Setenv }))
+      setenv[k] = this.interpolate(name, String(v));
     const env: Record<string, string> = {
       ...o.env,
       AWS_REGION: o.region,
@@ -279,7 +286,7 @@ export class GreengrassDevice {
       AWS_IOT_THING_NAME: o.thingName,
       AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT: o.services.socketPath,
       AWS_CONTAINER_CREDENTIALS_FULL_URI: o.services.credentialsUri,
-      ...(s.Setenv ?? {}),
+      ...setenv,
       SVCUID: o.services.svcuid,
       AWS_CONTAINER_AUTHORIZATION_TOKEN: o.services.svcuid,
       GG_ROOT_CA_PATH: '',
