@@ -91,7 +91,7 @@ t.test('one line per check; every camera problem named with its fix; no password
   const human = await kvsEdge(['doctor', '--config', config, '--min-free-mb', '1'], env);
   t.match(
     human.out,
-    /^FAIL camera Wrong password: RTSP rtsp:\/\/viewer:\*\*\*@127\.0\.0\.1:\d+\/cam: .*\n     fix: the camera refused/m,
+    /^FAIL camera Wrong password: RTSP rtsp:\/\/viewer:\*\*\*@127\.0\.0\.1:\d+\/cam: .*\n {5}fix: the camera refused/m,
   );
   t.match(human.out, /^\d+ FAIL, \d+ WARN, \d+ OK$/m);
 
