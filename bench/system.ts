@@ -8,7 +8,7 @@
 // process (bench/system/cloud.ts); the component as a device runs it (`node dist/main.js` under the
 // local Greengrass nucleus) with its python-gi runner children; the bare pipelines.
 //
-// Run: npm run bench:system -- [--cameras 1,4,8,16] [--seconds 60] [--warmup 15] [--cpu-prof DIR]
+// Run: npm run bench:system -- [--cameras 1,4,8,16] [--seconds 60] [--warmup 15] [--cpu-prof DIR] [--node-args '...']
 //   [--dist DIR] (another build of the component, e.g. the one before a change) [--cloud-prof DIR]
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -30,6 +30,8 @@ const { values: flags } = parseArgs({
     warmup: { type: 'string', default: '15' },
     'cpu-prof': { type: 'string' },
     'cloud-prof': { type: 'string' },
+    // Extra node flags for the component, e.g. "--max-semi-space-size=2", to try runtime settings.
+    'node-args': { type: 'string', default: '' },
     // Another build of the component (a folder holding main.js) to compare with, e.g. the one before a change.
     dist: { type: 'string' },
     'keep-logs': { type: 'boolean', default: false },
@@ -138,7 +140,7 @@ interface Row {
   received: number;
   warnings: number;
   /** Node's RSS split from /proc/PID/smaps_rollup at the window's end, MB. */
-  nodeMemory: { anonymous: number; file: number };
+  nodeMemory: { anonymous: number; file: number; heapUsed: number; heapTotal: number; arrayBuffers: number };
 }
 
 /** Anonymous (heap, buffers, native allocations) vs file-backed (code, shared libraries) RSS, MB. */
@@ -166,7 +168,8 @@ async function run(n: number, clipFile: string): Promise<Row> {
     })) as SetupReply;
 
     // The component, as the recipe runs it, under the local nucleus.
-    const env: NodeJS.ProcessEnv = { ...process.env, ...setup.env };
+    const memoryFile = path.join(dir, 'memory.jsonl');
+    const env: NodeJS.ProcessEnv = { ...process.env, ...setup.env, KVS_EDGE_BENCH_MEMORY_FILE: memoryFile };
     delete env.NODE_OPTIONS;
     const profileArgs = flags['cpu-prof']
       ? [
@@ -269,7 +272,15 @@ async function run(n: number, clipFile: string): Promise<Row> {
       loads.push(loadAverage());
     }
     const windowEnd = Date.now();
-    const nodeMemory = smapsRollup(connector.pid!);
+    const lastProbe = readFileSync(memoryFile, 'utf8').trim().split('\n').at(-1)!;
+    const probed = JSON.parse(lastProbe) as Record<string, number>;
+    const mb = (k: string) => (probed[k] ?? 0) / 1048576;
+    const nodeMemory = {
+      ...smapsRollup(connector.pid!),
+      heapUsed: mb('heapUsed'),
+      heapTotal: mb('heapTotal'),
+      arrayBuffers: mb('arrayBuffers'),
+    };
     const seconds = (windowEnd - windowStart) / 1000;
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const nodeCpu = cpuPercent(first.node, last.node, seconds);
@@ -383,12 +394,12 @@ async function main() {
     );
   }
   console.log(
-    '\n| N | load 1m mean | Node CPU % | runners CPU % | Node RSS MB (first/last third; anon/file) | runners RSS MB | local cloud CPU % | test camera CPU % | cold start first/all cameras ms (load) | fragments recorded live / missing in KVS / duplicated | warn+error log lines |',
+    '\n| N | load 1m mean | Node CPU % | runners CPU % | Node RSS MB (first/last third; anon/file; V8 heap used/total; Buffers) | runners RSS MB | local cloud CPU % | test camera CPU % | cold start first/all cameras ms (load) | fragments recorded live / missing in KVS / duplicated | warn+error log lines |',
   );
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     console.log(
-      `| ${r.n} | ${f1(r.load.mean)} | ${f1(r.nodeCpu)} | ${f1(r.runnerCpu)} | ${Math.round(r.nodeRss)} (${Math.round(r.nodeRssFirst)}/${Math.round(r.nodeRssLast)}; ${Math.round(r.nodeMemory.anonymous)}/${Math.round(r.nodeMemory.file)}) | ` +
+      `| ${r.n} | ${f1(r.load.mean)} | ${f1(r.nodeCpu)} | ${f1(r.runnerCpu)} | ${Math.round(r.nodeRss)} (${Math.round(r.nodeRssFirst)}/${Math.round(r.nodeRssLast)}; ${Math.round(r.nodeMemory.anonymous)}/${Math.round(r.nodeMemory.file)}; ${Math.round(r.nodeMemory.heapUsed)}/${Math.round(r.nodeMemory.heapTotal)}; ${Math.round(r.nodeMemory.arrayBuffers)}) | ` +
         `${Math.round(r.runnerRss)} | ${f1(r.cloudCpu)} | ${f1(r.cameraCpu)} | ${r.coldStartMs} / ${r.coldStartAllMs} (${f1(r.coldStartLoad)}) | ` +
         `${r.recorded} / ${r.missing} / ${r.duplicated} | ${r.warnings} |`,
     );

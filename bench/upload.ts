@@ -16,7 +16,8 @@ import { createLogger } from '../src/log/index.js';
 import type { Fragment } from '../src/mkv/index.js';
 import { fragmentsOf } from '../test/helpers/media.js';
 import { openStore } from '../src/store/index.js';
-import { CachedCredentials, rangesCover, sdkStreamControl, StreamUploader } from '../src/kvs/index.js';
+import { sdkStreamControl } from '../src/aws/index.js';
+import { CachedCredentials, StreamUploader } from '../src/kvs/index.js';
 import { startKvsService } from '@kvs-edge/localcloud';
 import { CredentialAuthority, startTokenExchangeService } from '@kvs-edge/localcloud';
 
@@ -145,7 +146,7 @@ async function main(): Promise<void> {
         provision: { retentionHours: 24 },
         reader: { read: (s, e) => store.read(cam, s, e) },
         ledger: {
-          covers: (s, e) => rangesCover(store.ledger.persisted(cam), s, e),
+          covers: (s, e) => store.ledger.isPersisted(cam, s, e),
           add: (r) => store.ledger.add(cam, r.startMs, r.endMs),
         },
       });

@@ -13,10 +13,12 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, loadConfigFile, resolveRecordingsPath, type Config } from './config/index.js';
+import { fromIotCertificate, iotCertificateOptionsFromEnv } from './credentials/index.js';
 import { Connector, LastKnownConfig } from './connector/index.js';
-import { CameraSource, RunnerPool, stopAllSources } from './gst/index.js';
+import { CameraSource, GstProcesses, RunnerPool } from './gst/index.js';
 import { GreengrassIpc, underGreengrass } from './greengrass/index.js';
-import { CachedCredentials, StreamUploader, rangesCover, sdkStreamControl } from './kvs/index.js';
+import { sdkStreamControl } from './aws/index.js';
+import { CachedCredentials, StreamUploader } from './kvs/index.js';
 import { createLogger, SecretRegistry, type Logger } from './log/index.js';
 import type { Messaging } from './mqtt/index.js';
 import {
@@ -33,8 +35,8 @@ import {
   quartzScheduleCheck,
   putStringValue,
   RequestSubscriptions,
-  StatusOutbox,
 } from './sitewise/index.js';
+import { StatusOutbox } from './status/index.js';
 import { openStore, referenceRecordingFolders, STATE_DIR, type Store } from './store/index.js';
 import type { VodPort } from './connector/index.js';
 
@@ -100,19 +102,33 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
     ...(options.logDestination && { destination: options.logDestination }),
   });
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  // Outside Greengrass a device may hold an IoT certificate and a role alias instead of AWS keys.
+  let iotCredentials: ReturnType<typeof fromIotCertificate> | undefined;
+  try {
+    const iot = iotCertificateOptionsFromEnv(env);
+    iotCredentials = iot && fromIotCertificate(iot);
+  } catch (err) {
+    log.fatal({ err }, 'incomplete IoT certificate credentials settings');
+    await ipc?.close();
+    return 2;
+  }
+  const withCredentials = iotCredentials ? { credentials: iotCredentials } : {};
   const sitewise = createSiteWiseClient({
     region,
+    ...withCredentials,
     ...(env.AWS_ENDPOINT_URL_IOTSITEWISE && { endpoint: env.AWS_ENDPOINT_URL_IOTSITEWISE }),
   });
   const secretsClient = createSecretsClient({
     region,
+    ...withCredentials,
     ...(env.AWS_ENDPOINT_URL_SECRETS_MANAGER && { endpoint: env.AWS_ENDPOINT_URL_SECRETS_MANAGER }),
   });
   const kvsClient = new KinesisVideoClient({
     region,
+    ...withCredentials,
     ...(env.AWS_ENDPOINT_URL_KINESIS_VIDEO && { endpoint: env.AWS_ENDPOINT_URL_KINESIS_VIDEO }),
   });
-  const credentials = new CachedCredentials(fromNodeProviderChain());
+  const credentials = new CachedCredentials(iotCredentials ?? fromNodeProviderChain());
   const control = sdkStreamControl(kvsClient);
   const resolver = new RtspUrlResolver({
     client: secretsClient,
@@ -120,6 +136,7 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
     log,
     ...(ipc && { local: (secretId: string) => ipc!.getSecretValue(secretId) }),
   });
+  const processes = new GstProcesses();
 
   const root = resolveRecordingsPath(config, { greengrass });
   let store: Store;
@@ -195,6 +212,7 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
         urlRef: camera.secretArn,
         log: log.child({ cameraId: camera.assetId, part: 'source' }),
         runners,
+        processes,
         onFragment,
       }),
     createUploader: (camera) =>
@@ -207,7 +225,7 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
         provision: { retentionHours: config.StreamRetentionInHours, tags: { EdgeConnectorForKVS: 'true' } },
         reader: { read: (start, end) => store.read(camera.assetId, start, end) },
         ledger: {
-          covers: (start, end) => rangesCover(store.ledger.persisted(camera.assetId), start, end),
+          covers: (start, end) => store.ledger.isPersisted(camera.assetId, start, end),
           add: (range) => store.ledger.add(camera.assetId, range.startMs, range.endMs),
         },
       }),
@@ -285,10 +303,11 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
   await unsubscribeConfig?.();
   await observed?.close();
   await connector.stop();
-  await stopAllSources(2_000);
+  await processes.stopAll(2_000);
   await runners.close(2_000);
   await requests.close();
-  await outbox.close(2_000);
+  // Offline, a flush would only spend the stop budget; the journal keeps the points for the next start.
+  await outbox.close(outbox.failing ? 0 : 2_000);
   await store.close();
   await messaging.close();
   if (ipc && ipc !== messaging) await ipc.close();

@@ -4,7 +4,7 @@
 // Downloads are kept in node_modules/.cache so later builds and the tests work from the cache.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -18,20 +18,26 @@ export async function nodePackage(root, pkg, version) {
   const tgz = path.join(cache, `${pkg}-${version}.tgz`);
   if (existsSync(tgz)) return tgz;
   await mkdir(cache, { recursive: true });
+  // Packed into a private folder and renamed into the cache: builds running side by side (the
+  // deployment tests) never see a half-written tarball.
+  const tmp = await mkdtemp(path.join(cache, '.pack-'));
   try {
     await run(
       'npm',
-      ['pack', `${pkg}@${version}`, '--prefer-offline', '--silent', '--pack-destination', cache],
+      ['pack', `${pkg}@${version}`, '--prefer-offline', '--silent', '--pack-destination', tmp],
       {
-        cwd: cache,
+        cwd: tmp,
         maxBuffer: 1 << 20,
       },
     );
+    await rename(path.join(tmp, `${pkg}-${version}.tgz`), tgz);
   } catch (err) {
     throw new Error(
       `could not fetch ${pkg}@${version} from the npm registry (needed for io.kvsedge.NodeRuntime): ${err.message}`,
       { cause: err },
     );
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
   }
   return tgz;
 }

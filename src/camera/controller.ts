@@ -7,7 +7,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../log/index.js';
 import type { Fragment } from '../mkv/index.js';
 import { desiredAt, type CameraPlan, type Desired } from './desired.js';
-import { RangeQueue, type TimeRange } from './range-queue.js';
+import type { TimeRange } from '../time/index.js';
+import { RangeQueue } from './range-queue.js';
 
 /** The camera pulled into fragments (gst + fragmenter); runs until stopped, restarting by itself. */
 export interface SourcePort {

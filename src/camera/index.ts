@@ -13,4 +13,3 @@ export type {
 export { desiredAt, constantSchedule } from './desired.js';
 export type { CameraPlan, Desired, WindowSchedule } from './desired.js';
 export { RangeQueue } from './range-queue.js';
-export type { TimeRange } from './range-queue.js';

@@ -1,10 +1,7 @@
 // A bounded queue of time ranges in which overlapping or touching ranges merge, so a user who asks
 // for the same hour three times gets one upload (the reference uploaded it three times, blocking).
 
-export interface TimeRange {
-  startMs: number;
-  endMs: number;
-}
+import { joins, type TimeRange } from '../time/index.js';
 
 export class RangeQueue {
   readonly #ranges: TimeRange[] = [];
@@ -23,7 +20,7 @@ export class RangeQueue {
     let merged = { ...range };
     const rest: TimeRange[] = [];
     for (const r of this.#ranges) {
-      if (r.startMs <= merged.endMs && merged.startMs <= r.endMs) {
+      if (joins(r, merged)) {
         merged = { startMs: Math.min(r.startMs, merged.startMs), endMs: Math.max(r.endMs, merged.endMs) };
       } else {
         rest.push(r);

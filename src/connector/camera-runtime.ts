@@ -5,15 +5,11 @@ import { CameraController, constantSchedule, type CameraPlan, type WindowSchedul
 import type { Logger } from '../log/index.js';
 import { cameraLogger } from '../log/index.js';
 import type { Fragment } from '../mkv/index.js';
-import { desiredAt, parseSchedule } from '../schedule/index.js';
-import {
-  CameraStatus,
-  parseRequest,
-  RequestError,
-  type CameraConfig,
-  type ScheduleSpec,
-} from '../sitewise/index.js';
-import type { RequestSource, RequestValue, StatusPoint, TimeRange } from '../sitewise/index.js';
+import { parseSchedule, windowAt } from '../schedule/index.js';
+import { parseRequest, RequestError, type CameraConfig, type ScheduleSpec } from '../sitewise/index.js';
+import type { RequestSource, RequestValue } from '../sitewise/index.js';
+import { CameraStatus, type StatusPoint } from '../status/index.js';
+import type { TimeRange } from '../time/index.js';
 import { CameraVod, type VodPort } from './camera-vod.js';
 import type { Store } from '../store/index.js';
 
@@ -93,7 +89,7 @@ export function windowSchedule(spec: ScheduleSpec, timeZone: string | undefined)
   const schedule = parseSchedule(spec.expression, timeZone ? { timeZone } : {});
   return {
     at(nowMs) {
-      const state = desiredAt(schedule, spec.durationMinutes, new Date(nowMs));
+      const state = windowAt(schedule, spec.durationMinutes, new Date(nowMs));
       return {
         active: state.active,
         nextChangeMs: state.nextChange?.getTime(),

@@ -11,8 +11,8 @@ import {
   type CameraConfig,
   type RequestSource,
   type RequestValue,
-  type TimeRange,
 } from '../sitewise/index.js';
+import type { TimeRange } from '../time/index.js';
 
 /** What the runtime gives VOD: publish a clip, and write its status value. */
 export interface VodPort {

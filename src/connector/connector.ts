@@ -55,6 +55,7 @@ export class Connector {
   #stopped = false;
   /** Running on the last-known configuration (discovery failed at start). */
   #offline = false;
+  #discoveryFailing = false;
   readonly #stopping = new Map<string, Promise<void>>();
   #logged = new Map<string, string>();
   readonly #sharedWarned = new Set<string>();
@@ -180,13 +181,18 @@ export class Connector {
     try {
       discovery = await this.#o.discover([...this.#cameras.keys()]);
       this.#offline = false;
+      if (this.#discoveryFailing) this.#log.info('SiteWise answers again');
+      this.#discoveryFailing = false;
       await this.#o.lastKnown?.save(discovery);
     } catch (err) {
       if (this.#cameras.size > 0 || this.#offline) {
-        this.#log.error(
-          { err },
-          'cannot read the hub and its cameras from SiteWise; keeping the cameras as they are',
-        );
+        // Logged once per outage, not on every refresh.
+        if (!this.#discoveryFailing)
+          this.#log.error(
+            { err },
+            'cannot read the hub and its cameras from SiteWise; keeping the cameras as they are',
+          );
+        this.#discoveryFailing = true;
         return;
       }
       const saved = await this.#o.lastKnown?.load();

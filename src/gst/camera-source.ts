@@ -13,8 +13,9 @@ import {
   PERMANENT_FAILURES,
   type FailureContext,
 } from './failures.js';
-import { backoffDelay, RateMeter, type CameraHealth, type SourceState } from './health.js';
-import { defaultPython, launch, type GstChild, type LauncherKind } from './launcher.js';
+import { backoffDelay, RETRY_BACKOFF } from '../time/index.js';
+import { RateMeter, type SourceHealth, type SourceState } from './health.js';
+import { defaultPython, GstProcesses, type GstChild, type LauncherKind } from './launcher.js';
 import { pipelineDescription } from './pipeline.js';
 import type { RunnerPool } from './pool.js';
 import { parseSdp, planMedia, type MediaPlan } from './sdp.js';
@@ -22,12 +23,10 @@ import { runOnce, type RunResult } from './run.js';
 
 /** Timings of supervision; all injectable so tests run in seconds. */
 export interface SourceTiming {
-  /** First restart delay; doubles per consecutive failure. Default 1000. */
+  /** First restart delay ceiling; doubles per consecutive failure. Default 1000 (RETRY_BACKOFF). */
   backoffBaseMs: number;
-  /** Cap of the restart delay. Default 30000. */
+  /** Cap of the restart delay ceiling. Default 30000 (RETRY_BACKOFF). */
   backoffMaxMs: number;
-  /** Random spread of each delay, as a fraction. Default 0.2. */
-  jitter: number;
   /** A run that streamed this long resets the backoff to its base. Default 60000. */
   healthyAfterMs: number;
   /** No bytes on fd 3 for this long restarts the pipeline. Default 10000. */
@@ -39,9 +38,8 @@ export interface SourceTiming {
 }
 
 export const DEFAULT_TIMING: SourceTiming = {
-  backoffBaseMs: 1000,
-  backoffMaxMs: 30000,
-  jitter: 0.2,
+  backoffBaseMs: RETRY_BACKOFF.baseMs,
+  backoffMaxMs: RETRY_BACKOFF.capMs,
   healthyAfterMs: 60000,
   watchdogMs: 10000,
   stopGraceMs: 5000,
@@ -73,23 +71,18 @@ export interface CameraSourceOptions {
   fragments?: { minFragmentMs?: number; maxFragmentMs?: number; hardLimitMs?: number };
   /** Called synchronously for every fragment; must not block (queue it if the work is slow). */
   onFragment: (f: Fragment) => void;
-  onHealth?: (h: CameraHealth) => void;
+  onHealth?: (h: SourceHealth) => void;
   onWarning?: (w: FragmenterWarning) => void;
   /** Aborting it stops the source, like stop(). */
   signal?: AbortSignal;
   /** Jitter source, for tests. */
   random?: () => number;
+  /**
+   * Owner of the pipeline children and header generations, shared by the component's sources (made
+   * in main.ts). Default: one private to this source.
+   */
+  processes?: GstProcesses;
 }
-
-const sources = new Set<CameraSource>();
-
-/** Every source started and not yet stopped in this process. */
-export function liveSources(): CameraSource[] {
-  return [...sources];
-}
-
-/** Per process: header generations are unique across cameras and restarts. */
-let generationCounter = 0;
 
 /** One supervised camera: start() once, stop() once; fragments and health through the callbacks. */
 export class CameraSource {
@@ -102,7 +95,8 @@ export class CameraSource {
   readonly #bytes = new RateMeter();
   readonly #frags = new RateMeter();
   readonly #secrets: string[];
-  #health: CameraHealth;
+  readonly #processes: GstProcesses;
+  #health: SourceHealth;
   #done: Promise<void> | undefined;
   #child: GstChild | undefined;
 
@@ -112,6 +106,7 @@ export class CameraSource {
     this.#timing = { ...DEFAULT_TIMING, ...options.timing };
     this.#log = options.log ?? createLogger({ level: 'silent' });
     this.#ctx = { urlRef: options.urlRef };
+    this.#processes = options.processes ?? new GstProcesses();
     const target = parseRtspUrl(options.url, this.#ctx);
     this.#secrets = target.password.length >= 3 ? [target.password, encodeURIComponent(target.password)] : [];
     if ((options.launcher ?? 'python-gi') === 'gst-launch' && target.password) {
@@ -135,12 +130,10 @@ export class CameraSource {
   /** Starts supervision; returns at once. */
   start(): void {
     if (this.#done) return;
-    sources.add(this);
     const external = this.#o.signal;
     if (external?.aborted) this.#abort.abort();
     external?.addEventListener('abort', () => void this.stop(), { once: true });
     this.#done = this.#loop().finally(() => {
-      sources.delete(this);
       this.#update({ pid: undefined, nextAttemptAt: undefined }, 'stopped');
     });
   }
@@ -151,7 +144,7 @@ export class CameraSource {
     await this.#done;
   }
 
-  health(): CameraHealth {
+  health(): SourceHealth {
     return {
       ...this.#health,
       bytesPerSecond: this.#bytes.perSecond(),
@@ -166,7 +159,7 @@ export class CameraSource {
     return out;
   }
 
-  #update(patch: Partial<CameraHealth>, state?: SourceState): void {
+  #update(patch: Partial<SourceHealth>, state?: SourceState): void {
     const prev = this.#health.state;
     this.#health = { ...this.#health, ...patch };
     if (state && state !== prev) {
@@ -186,8 +179,8 @@ export class CameraSource {
       if (result.streamedMs >= this.#timing.healthyAfterMs) failures = 0;
       const failure = result.failure ?? failureFor('unreachable', this.#ctx, 'the pipeline ended');
       const delay = backoffDelay(
-        failures++,
-        { baseMs: this.#timing.backoffBaseMs, maxMs: this.#timing.backoffMaxMs, jitter: this.#timing.jitter },
+        ++failures,
+        { baseMs: this.#timing.backoffBaseMs, capMs: this.#timing.backoffMaxMs },
         this.#o.random,
       );
       const permanent = PERMANENT_FAILURES.has(failure.code);
@@ -225,7 +218,7 @@ export class CameraSource {
       start: (listener) => {
         this.#child = this.#o.runners
           ? this.#o.runners.launch(description, listener)
-          : launch(
+          : this.#processes.launch(
               description,
               {
                 launcher: this.#o.launcher ?? 'python-gi',
@@ -244,7 +237,7 @@ export class CameraSource {
         new Fragmenter({
           // Whole milliseconds: cluster timecodes are integers at a 1 ms TimecodeScale.
           epochBaseMs: Math.round(epochBaseMs),
-          nextGeneration: () => ++generationCounter,
+          nextGeneration: () => this.#processes.nextGeneration(),
           log: this.#log,
           ...this.#o.fragments,
           onFragment: (f) => this.#fragment(f),

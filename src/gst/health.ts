@@ -1,12 +1,12 @@
-// Per-camera health as the operator sees it, and the small pieces that compute it: rate meters over a
-// short window and the restart backoff.
+// A camera source's health as the operator sees it, and the rate meters over a short window that
+// compute it. (camera/'s CameraHealth is the whole camera; this is its GStreamer part.)
 import type { FailureClass } from './failures.js';
 
 /** Where a camera source is in its life. */
 export type SourceState = 'starting' | 'streaming' | 'backing-off' | 'failed' | 'stopped';
 
 /** A snapshot of one camera source. */
-export interface CameraHealth {
+export interface SourceHealth {
   cameraId: string;
   state: SourceState;
   /** Epoch ms of the last state change. */
@@ -59,23 +59,4 @@ export class RateMeter {
     }
     return sum / (BUCKETS - 1);
   }
-}
-
-/** Restart timing. */
-export interface BackoffOptions {
-  baseMs: number;
-  maxMs: number;
-  /** Fraction of the delay added or removed at random, so cameras behind one switch do not retry in step. */
-  jitter: number;
-}
-
-/** Delay before attempt n+1 after n consecutive failures: base * 2^n, capped, with jitter. */
-export function backoffDelay(
-  failures: number,
-  o: BackoffOptions,
-  random: () => number = Math.random,
-): number {
-  const raw = Math.min(o.maxMs, o.baseMs * 2 ** Math.min(failures, 30));
-  const spread = raw * o.jitter * (random() * 2 - 1);
-  return Math.max(0, Math.round(raw + spread));
 }

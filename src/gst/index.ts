@@ -8,19 +8,17 @@
 // queue on their own. Any end of a run nobody asked for (error, EOS, no bytes for watchdogMs) is
 // classified (unauthorized, not-found, unreachable, timeout, unsupported-codec, other) and the run is
 // restarted with exponential backoff; each restart begins a new header generation. stop() sends SIGINT
-// so the child writes EOS, then SIGKILL after a grace period; installProcessGuard does that for every
-// source when Node itself gets SIGINT or SIGTERM.
+// so the child writes EOS, then SIGKILL after a grace period. GstProcesses owns the children of all
+// sources (main.ts makes one), so the component's one signal path can stop whatever is left.
 export {
   CameraSource,
   DEFAULT_TIMING,
-  liveSources,
   type CameraSourceOptions,
   type SourceTiming,
 } from './camera-source.js';
-export { installProcessGuard, stopAllSources, type GuardOptions } from './guard.js';
-export type { CameraHealth, SourceState } from './health.js';
+export type { SourceHealth, SourceState } from './health.js';
 export { CameraFailure, type FailureClass } from './failures.js';
-export { liveChildPids, type LauncherKind } from './launcher.js';
+export { GstProcesses, type LauncherKind } from './launcher.js';
 export { pipelineDescription, pipelineElements } from './pipeline.js';
 export { RunnerPool, type RunnerPoolOptions } from './pool.js';
 export type { MediaPlan, VideoCodec, AudioCodec } from './sdp.js';

@@ -1,6 +1,7 @@
-// One GStreamer child process: spawn, read its lines, hand out fd 3, stop it with SIGINT (EOS) and
-// SIGKILL after a grace period. Every live child is in one registry so the process guard can stop them
-// all when Node itself is asked to quit.
+// GStreamer child processes: spawn one, read its lines, hand out fd 3, stop it with SIGINT (EOS) and
+// SIGKILL after a grace period. GstProcesses owns the children it launched (one instance per
+// component, made by main.ts), so a shutdown can stop whatever is left, and it hands out the header
+// generation numbers of the fragments those children produce.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Readable } from 'node:stream';
@@ -49,14 +50,6 @@ export interface ChildListener {
   playing(epochBaseMs: number, method: 'pipeline-clock' | 'playing-line'): void;
 }
 
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-/** Pids of every pipeline child still running in this process. */
-export function liveChildPids(): number[] {
-  return [...live].map((c) => c.pid!).filter((p) => p !== undefined);
-}
-
 function signalGroup(child: ChildProcess, sig: NodeJS.Signals): void {
   if (child.exitCode !== null || child.signalCode !== null) return;
   try {
@@ -67,18 +60,71 @@ function signalGroup(child: ChildProcess, sig: NodeJS.Signals): void {
   }
 }
 
-export function launch(description: string, options: LaunchOptions, listener: ChildListener): GstChild {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    // Last resort when something calls process.exit() without stopping sources: nobody will read the
-    // tail any more, so there is nothing left to flush and SIGKILL cannot lose anything we could keep.
-    process.once('exit', () => {
-      for (const c of live) signalGroup(c, 'SIGKILL');
+/** The pipeline children of one component, and the header generations of their fragments. */
+export class GstProcesses {
+  readonly #live = new Set<ChildProcess>();
+  #generation = 0;
+  // Last resort when something calls process.exit() without stopping sources: nobody will read the
+  // tail any more, so there is nothing left to flush and SIGKILL cannot lose anything we could keep.
+  // Attached only while a child lives, so instances that are done leave no listener behind.
+  readonly #onExit = (): void => {
+    for (const c of this.#live) signalGroup(c, 'SIGKILL');
+  };
+
+  /** Header generation numbers, unique across this component's cameras and restarts. */
+  nextGeneration(): number {
+    return ++this.#generation;
+  }
+
+  /** Pids of every child of this instance still running. */
+  pids(): number[] {
+    return [...this.#live].map((c) => c.pid!).filter((p) => p !== undefined);
+  }
+
+  /** Starts one pipeline child. */
+  launch(description: string, options: LaunchOptions, listener: ChildListener): GstChild {
+    return launchChild(description, options, listener, {
+      add: (child) => {
+        if (this.#live.size === 0) process.on('exit', this.#onExit);
+        this.#live.add(child);
+      },
+      remove: (child) => {
+        if (this.#live.delete(child) && this.#live.size === 0) process.off('exit', this.#onExit);
+      },
     });
   }
+
+  /** SIGINT every live child, SIGKILL after graceMs; resolves when all have exited. */
+  async stopAll(graceMs: number): Promise<void> {
+    const children = [...this.#live];
+    await Promise.all(
+      children.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.exitCode !== null || c.signalCode !== null) return resolve();
+            c.once('exit', () => resolve());
+            signalGroup(c, 'SIGINT');
+            setTimeout(() => signalGroup(c, 'SIGKILL'), graceMs).unref();
+          }),
+      ),
+    );
+  }
+}
+
+interface Registry {
+  add(child: ChildProcess): void;
+  remove(child: ChildProcess): void;
+}
+
+function launchChild(
+  description: string,
+  options: LaunchOptions,
+  listener: ChildListener,
+  registry: Registry,
+): GstChild {
   const stdio: ('ignore' | 'pipe')[] = ['pipe', 'pipe', 'pipe', 'pipe'];
   // detached: own process group, so a Ctrl-C in a terminal reaches Node only and Node decides the
-  // order of shutdown (the guard forwards SIGINT to every child).
+  // order of shutdown (stopping a source, or GstProcesses.stopAll, sends SIGINT to each child).
   const child =
     options.launcher === 'python-gi'
       ? spawn(options.pythonPath, ['-c', PY_LAUNCHER], { stdio, detached: true })
@@ -86,11 +132,11 @@ export function launch(description: string, options: LaunchOptions, listener: Ch
           stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
           detached: true,
         });
-  live.add(child);
+  registry.add(child);
   let requested = false;
   const exited = new Promise<ChildExit>((resolve) => {
     const finish = (code: number | null, signal: NodeJS.Signals | null) => {
-      live.delete(child);
+      registry.remove(child);
       resolve({ code, signal, requested });
     };
     child.once('exit', finish);
@@ -137,20 +183,4 @@ export function launch(description: string, options: LaunchOptions, listener: Ch
       return result;
     },
   };
-}
-
-/** SIGINT every live child, SIGKILL after graceMs; resolves when all have exited. */
-export async function stopAllChildren(graceMs: number): Promise<void> {
-  const children = [...live];
-  await Promise.all(
-    children.map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.exitCode !== null || c.signalCode !== null) return resolve();
-          c.once('exit', () => resolve());
-          signalGroup(c, 'SIGINT');
-          setTimeout(() => signalGroup(c, 'SIGKILL'), graceMs).unref();
-        }),
-    ),
-  );
 }

@@ -1,10 +1,10 @@
 // Stream provisioning and data-endpoint discovery, written against the small StreamControl
-// interface so the logic does not depend on the SDK (control-sdk.ts adapts KinesisVideoClient).
+// interface so the logic does not depend on the SDK (src/aws/kinesis-video.ts adapts KinesisVideoClient).
 //
 // Ensure-stream follows PIC: Describe -> (not found: Create, then Describe until ACTIVE) -> Tag.
 // An existing stream is never recreated or changed, except for tags.
 import type { TrackInfo } from '../mkv/fragment.js';
-import { delay } from './backoff.js';
+import { delay } from '../time/index.js';
 import { StreamProvisionError } from './errors.js';
 
 /** What DescribeStream tells us about a stream. */

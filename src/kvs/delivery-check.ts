@@ -11,7 +11,7 @@
 // does not serve it) is logged once per distinct reason and the fragments are resent unverified, which
 // may duplicate them; both are counted (docs/kvs.md).
 import type { Logger } from '../log/index.js';
-import { delay } from './backoff.js';
+import { delay } from '../time/index.js';
 import type { StreamControl } from './control.js';
 
 /** Counters of the delivery check, for health and tests. */

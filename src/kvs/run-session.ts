@@ -38,8 +38,6 @@ export interface SessionContext {
   ledger: UploadLedger;
   /** Asks KVS what an interrupted session delivered (ListFragments). */
   check: DeliveryCheck;
-  /** ERROR ACK counts per fragment start, kept across the uploader's sessions (bounded). */
-  errorCounts: Map<number, number>;
   signal: AbortSignal;
   /** Aborted when the stop budget is spent: the open session is cut at once. */
   hardStop: AbortSignal;
@@ -55,6 +53,8 @@ export interface SessionContext {
   shouldYield: (elapsedMs: number) => boolean;
   /** With nothing to send: end now (someone else waits) rather than idle? */
   yieldWhenIdle: () => boolean;
+  /** The stream's ERROR ACK counts per fragment, kept across its sessions (owned by the uploader). */
+  errorCounts: FragmentErrorCounts;
 }
 
 type State = 'sent' | 'BUFFERING' | 'RECEIVED';
@@ -68,6 +68,24 @@ interface Entry {
 const MAX_ERRORS_PER_FRAGMENT = 5;
 // Per-fragment error counts kept across sessions; bounded, oldest forgotten first.
 const MAX_ERROR_COUNTS = 1000;
+
+/** ERROR ACKs per fragment start of one stream, so a fragment is skipped after too many. */
+export class FragmentErrorCounts {
+  readonly #counts = new Map<number, number>();
+
+  /** Counts one more error for the fragment starting at startMs; returns the new count. */
+  add(startMs: number): number {
+    const count = (this.#counts.get(startMs) ?? 0) + 1;
+    this.#counts.delete(startMs);
+    this.#counts.set(startMs, count);
+    if (this.#counts.size > MAX_ERROR_COUNTS) this.#counts.delete(this.#counts.keys().next().value as number);
+    return count;
+  }
+
+  forget(startMs: number): void {
+    this.#counts.delete(startMs);
+  }
+}
 
 function sameHeader(a: StreamHeader, b: StreamHeader): boolean {
   return a === b || a.bytes.equals(b.bytes);
@@ -86,7 +104,7 @@ export async function runSession(ctx: SessionContext, source: FragmentSource): P
 
   const markPersisted = (picked: Picked, fragmentNumber: string): void => {
     const f = picked.fragment;
-    errorCounts.delete(f.startMs);
+    errorCounts.forget(f.startMs);
     ctx.ledger.add({ startMs: f.startMs, endMs: f.endMs });
     ctx.onPersisted(f);
     ctx.emit('persisted', {
@@ -133,14 +151,11 @@ export async function runSession(ctx: SessionContext, source: FragmentSource): P
     const e = matched ?? entries.find((x) => x.state !== 'RECEIVED') ?? entries[0];
     if (!e || id === 4003) return;
     const f = e.picked.fragment;
-    const key = f.startMs;
-    const count = (errorCounts.get(key) ?? 0) + 1;
-    errorCounts.set(key, count);
-    if (errorCounts.size > MAX_ERROR_COUNTS) errorCounts.delete(errorCounts.keys().next().value as number);
+    const count = ctx.errorCounts.add(f.startMs);
     if (action.retriable && count < MAX_ERRORS_PER_FRAGMENT) return;
     inflight.delete(f.startMs);
     inflightBytes -= f.bytes.length;
-    errorCounts.delete(key);
+    ctx.errorCounts.forget(f.startMs);
     const reason = action.retriable ? `${action.advice} (gave up after ${count} errors)` : action.advice;
     ctx.log.warn(
       { startMs: f.startMs, endMs: f.endMs, errorId: id, errorCode: ack.errorCode },

@@ -1,12 +1,7 @@
 // What the uploader needs from the recording store, declared here so kvs/ never imports store/
 // internals. The composition root adapts the store to these (one pair per camera/stream).
 import type { Fragment } from '../mkv/fragment.js';
-
-/** A span of media time in epoch ms, start inclusive, end exclusive. */
-export interface TimeRange {
-  startMs: number;
-  endMs: number;
-}
+import type { TimeRange } from '../time/index.js';
 
 /** Recorded fragments of one camera. */
 export interface FragmentReader {
@@ -20,18 +15,4 @@ export interface UploadLedger {
   covers(startMs: number, endMs: number): boolean;
   /** Records a persisted range (the store saves it durably in the background). */
   add(range: TimeRange): void;
-}
-
-/** True when [startMs, endMs) lies inside one of the sorted, merged `ranges` (for ledger adapters). */
-export function rangesCover(ranges: readonly TimeRange[], startMs: number, endMs: number): boolean {
-  let lo = 0;
-  let hi = ranges.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const r = ranges[mid] as TimeRange;
-    if (r.endMs < endMs) lo = mid + 1;
-    else if (r.startMs > startMs) hi = mid - 1;
-    else return true;
-  }
-  return false;
 }

@@ -10,7 +10,8 @@
 import { EventEmitter } from 'node:events';
 import type { Fragment, StreamHeader } from '../mkv/fragment.js';
 import type { Logger } from '../log/index.js';
-import { AttemptLimiter, Backoff, delay, type BackoffOptions } from './backoff.js';
+import { Backoff, delay, UPLOAD_BACKOFF, type BackoffPolicy } from '../time/index.js';
+import { AttemptLimiter } from './attempt-limiter.js';
 import { DataEndpointCache, ensureStream, mediaTypeFor, type StreamControl } from './control.js';
 import type { CredentialSource } from './credentials.js';
 import { DeliveryCheck, type DeliveryCheckStats } from './delivery-check.js';
@@ -24,7 +25,7 @@ import {
 import { LiveQueue, type LiveQueueLimits } from './live-queue.js';
 import { Notifier } from './notifier.js';
 import type { FragmentReader, UploadLedger } from './seams.js';
-import { runSession, type SessionContext, type UploaderTiming } from './run-session.js';
+import { FragmentErrorCounts, runSession, type SessionContext, type UploaderTiming } from './run-session.js';
 import { LiveSource, RangeSource, type FragmentOrigin, type RangeProgress } from './sources.js';
 
 /** Everything one stream's uploader needs. */
@@ -39,7 +40,7 @@ export interface UploaderOptions {
   /** Create/tag the stream before the first session; false when it is managed elsewhere. */
   provision?: { retentionHours: number; tags?: Record<string, string> } | false;
   timing?: UploaderTiming;
-  backoff?: BackoffOptions;
+  backoff?: BackoffPolicy;
   liveQueue?: LiveQueueLimits;
   /** Bytes sent but not yet PERSISTED before sending pauses; default 32 MiB. */
   maxInFlightBytes?: number;
@@ -100,13 +101,14 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
   readonly #jobs: Job[] = [];
   readonly #notifier = new Notifier();
   readonly #backoff: Backoff;
+  readonly #errorCounts = new FragmentErrorCounts();
   readonly #limiter = new AttemptLimiter();
   readonly #endpoint: DataEndpointCache;
   readonly #abort = new AbortController();
   readonly #hardStop = new AbortController();
   readonly #check: DeliveryCheck;
-  readonly #errorCounts = new Map<number, number>();
   #refusedWarned = false;
+  #troubleCode: string | undefined;
   #liveDesired = false;
   #provisioned: StreamHeader['tracks'] | undefined;
   #loop: Promise<void> | undefined;
@@ -121,7 +123,7 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
     this.#log = options.log.child({ stream: options.streamName });
     this.#queue = new LiveQueue(options.liveQueue);
     this.#live = new LiveSource(this.#queue, options.reader, options.ledger);
-    this.#backoff = new Backoff(options.backoff);
+    this.#backoff = new Backoff(options.backoff ?? UPLOAD_BACKOFF);
     this.#endpoint = new DataEndpointCache(options.control, options.streamName);
     this.#check = new DeliveryCheck(options.control, options.streamName, this.#log);
   }
@@ -317,10 +319,10 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
       endpoint: this.#endpoint,
       ledger: this.#o.ledger,
       check: this.#check,
-      errorCounts: this.#errorCounts,
       signal: this.#abort.signal,
       hardStop: this.#hardStop.signal,
       notifier: this.#notifier,
+      errorCounts: this.#errorCounts,
       timing: this.#o.timing ?? {},
       maxInFlightBytes: this.#o.maxInFlightBytes ?? 32 * 1024 * 1024,
       endOfFragmentTags: this.#o.endOfFragmentTags ?? true,
@@ -331,6 +333,10 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
       },
       onPersisted: (f) => {
         this.#backoff.reset();
+        if (this.#troubleCode !== undefined) {
+          this.#log.info({ after: this.#troubleCode }, 'KVS upload works again');
+          this.#troubleCode = undefined;
+        }
         if (job) {
           job.source.persisted(f);
           job.emitter.emit('progress', { ...job.source.progress });
@@ -396,7 +402,11 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
     const retryIn = routine ? 0 : this.#backoff.next();
     const reason = err instanceof Error ? err.message : String(err);
     const code = e?.code ?? ((err as { name?: string })?.name || 'KVS_UNKNOWN');
-    const level = routine ? 'info' : 'warn';
+    // The same trouble again (an outage retried with backoff) is logged at debug until an upload works
+    // again or the trouble changes; the failure event still reports each one.
+    const repeat = !routine && code === this.#troubleCode;
+    if (!routine) this.#troubleCode = code;
+    const level = routine ? 'info' : repeat ? 'debug' : 'warn';
     this.#log[level]({ code, retryInMs: retryIn }, `KVS upload: ${reason}`);
     this.emit('failure', {
       stream: this.streamName,

@@ -7,11 +7,12 @@
 // local times in one IANA zone (component key TimeZone, default the system zone); each start opens a
 // window of the configured duration.
 //
-// The runtime asks desiredAt(schedule, minutes, now) what should be running and when to ask again,
-// so a restart inside a window resumes it; watchDesired does that in a loop with one cancellable timer.
+// The runtime asks windowAt(schedule, minutes, now) what should be running and when to ask again,
+// so a restart inside a window resumes it; waitUntil is the one cancellable timer that re-reads the
+// wall clock (NTP steps on gateways without a real-time clock).
 // This folder imports nothing from the rest of the app. docs/schedules.md describes the dialect.
 export { ScheduleError, type ScheduleErrorCode, type CronField } from './errors.js';
 export { Schedule, parseSchedule, type ScheduleKind, type ScheduleOptions, type Window } from './schedule.js';
-export { desiredAt, type DesiredState } from './desired.js';
-export { waitUntil, watchDesired, MAX_TIMEOUT_MS, type WaitOptions, type Timers } from './timer.js';
+export { windowAt, type WindowState } from './window.js';
+export { waitUntil, MAX_TIMEOUT_MS, type WaitOptions, type Timers } from './timer.js';
 export { TimeZone, isValidTimeZone, systemTimeZone } from './time-zone.js';

@@ -73,7 +73,7 @@ export class Schedule {
 
   /**
    * Up to `count` windows, one per start, that end after `from` (a window already open at `from` comes
-   * first). Windows that touch or overlap are listed separately here; desiredAt merges them.
+   * first). Windows that touch or overlap are listed separately here; windowAt merges them.
    */
   windows(durationMinutes: number, from: Date, count: number): Window[] {
     const out: Window[] = [];

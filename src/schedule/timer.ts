@@ -1,8 +1,6 @@
 // Waiting for the next schedule change. We compute the next change ourselves and set one timer instead
 // of letting node-cron fire: node-cron speaks Vixie cron (day-of-month OR day-of-week, 0 = Sunday, no
 // L/W/#), and a window needs its end time as much as its start anyway.
-import { desiredAt, type DesiredState } from './desired.js';
-import type { Schedule } from './schedule.js';
 
 /** setTimeout's largest delay; a longer one fires immediately (Node warns and uses 1 ms). */
 export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
@@ -17,7 +15,7 @@ export interface Timers {
   clearTimeout(handle: unknown): void;
 }
 
-/** Options of waitUntil and watchDesired. */
+/** Options of waitUntil. */
 export interface WaitOptions {
   signal?: AbortSignal;
   /** The wall clock in epoch ms; Date.now by default. */
@@ -58,36 +56,4 @@ export function waitUntil(at: Date, options: WaitOptions = {}): Promise<void> {
     signal?.addEventListener('abort', onAbort, { once: true });
     hop();
   });
-}
-
-function untilAborted(signal: AbortSignal | undefined): Promise<void> {
-  // Without a signal nothing can end an endless wait; callers always pass one in practice.
-  return new Promise((resolve) => {
-    if (signal?.aborted) resolve();
-    else signal?.addEventListener('abort', () => resolve(), { once: true });
-  });
-}
-
-/**
- * Calls onChange with the schedule's state now and whenever `active` flips, until the signal aborts
- * (then it resolves). The first call happens synchronously, so a start inside a window acts at once.
- */
-export async function watchDesired(
-  schedule: Schedule,
-  durationMinutes: number,
-  onChange: (state: DesiredState) => void,
-  options: WaitOptions = {},
-): Promise<void> {
-  const { signal, now = Date.now } = options;
-  let previous: boolean | undefined;
-  while (!signal?.aborted) {
-    const state = desiredAt(schedule, durationMinutes, new Date(now()));
-    if (state.active !== previous) {
-      previous = state.active;
-      onChange(state);
-    }
-    if (!state.nextChange) return untilAborted(signal);
-    // waitUntil rejects only when the signal aborts, which ends the loop.
-    await waitUntil(state.nextChange, options).catch(() => undefined);
-  }
 }

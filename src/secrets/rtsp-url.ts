@@ -4,14 +4,15 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Logger, SecretRegistry } from '../log/index.js';
+import { backoffDelay, RETRY_BACKOFF, type BackoffPolicy } from '../time/index.js';
 import { SecretError } from './errors.js';
 
 /** Retry policy for transient failures (network, throttling, service errors, permissions settling). */
 export interface RetryOptions {
   /** Attempts in total, the first included. */
   attempts?: number;
-  baseDelayMs?: number;
-  maxDelayMs?: number;
+  /** Default RETRY_BACKOFF (1 s doubling to 30 s). */
+  backoff?: BackoffPolicy;
   /** Injectable wait (tests); must reject when the signal aborts. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
@@ -53,9 +54,7 @@ export class RtspUrlResolver {
       } catch (err) {
         if (!(err instanceof SecretError) || !err.retriable || attempt >= attempts || signal?.aborted)
           throw err;
-        const delay = Math.min(retry.maxDelayMs ?? 30_000, (retry.baseDelayMs ?? 1000) * 2 ** (attempt - 1));
-        // Jitter spreads retries of many cameras that failed together.
-        const wait = Math.round(delay * (0.5 + Math.random() / 2));
+        const wait = backoffDelay(attempt, retry.backoff ?? RETRY_BACKOFF);
         this.#options.log?.warn(
           { secretId, attempt, retryInMs: wait },
           `reading the camera secret failed: ${err.message}`,

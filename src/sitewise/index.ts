@@ -6,12 +6,12 @@
 //   (all pages), and each camera's attributes validated into a CameraConfig. A bad camera is reported
 //   with a message naming asset, property and value, and skipped; the others are returned.
 // - requests: VideoUploadRequest values (`live`, `<startMs>-<endMs>`), the PropertyValueUpdate
-//   notifications that carry them, a per-camera queue that merges overlapping ranges, and
-//   RequestSubscriptions, which owns one subscription per camera (an injected subscribe function, or
-//   a poller when notifications are disabled) so a re-subscription replaces the old one.
-// - status: CameraStatus turns recorded/uploaded/cached ranges into points the player reads
-//   (timestamp = range start, value = range end in epoch seconds), and StatusOutbox delivers them
-//   through a journal file that survives restarts and offline periods, in batches of at most 10.
+//   notifications that carry them, and RequestSubscriptions, which owns one subscription per camera
+//   (an injected subscribe function, or a poller when notifications are disabled) so a
+//   re-subscription replaces the old one. What a camera does with a request is camera/'s business.
+// - Status ranges written back to SiteWise live in status/, which builds on this folder.
+// - Provisioning (models, assets, secrets, associations) lives in provision/; its names are
+//   re-exported here until every caller imports them there.
 export { createSiteWiseClient, type SiteWiseClientOptions } from './client.js';
 export {
   CAMERA_HIERARCHY,
@@ -21,7 +21,7 @@ export {
   HUB_MODEL_PREFIX,
   type CameraPropertySpec,
 } from './contract.js';
-export { HubError, RequestError } from './errors.js';
+export { awsErrorName, describeError, HubError, RequestError } from './errors.js';
 export type {
   CameraConfig,
   CameraVodConfig,
@@ -48,10 +48,8 @@ export {
   type ParseRequestOptions,
   type PropertyNotification,
   type RequestValue,
-  type TimeRange,
   type UploadRequest,
 } from './requests.js';
-export { CameraRequests, type CameraRequestsOptions } from './request-queue.js';
 export {
   RequestSubscriptions,
   type RequestSubscriptionsOptions,
@@ -59,15 +57,7 @@ export {
   type Unsubscribe,
 } from './subscriptions.js';
 export {
-  CameraStatus,
-  RangeSeries,
-  REANCHOR_AGE_MS,
-  type CameraStatusOptions,
-  type PointSink,
-} from './status.js';
-export { MAX_BATCH_ENTRIES, StatusOutbox, type StatusOutboxOptions, type StatusPoint } from './outbox.js';
 // Provisioning moved to src/provision; these names stay here until every caller imports them there.
-export {
   ensureCameraModel,
   ensureHubModel,
   provisionCamera,

@@ -2,13 +2,8 @@
 //
 // A value is `live` (any case) or `<start>-<end>` in epoch milliseconds; values below 1e11 are epoch
 // seconds (the reference's own tests used seconds, the TwinMaker player sends milliseconds).
+import type { TimeRange } from '../time/index.js';
 import { RequestError } from './errors.js';
-
-/** A time range in epoch milliseconds, start inclusive, end exclusive. */
-export interface TimeRange {
-  startMs: number;
-  endMs: number;
-}
 
 /** A parsed request. */
 export type UploadRequest = { kind: 'live' } | ({ kind: 'range' } & TimeRange);

@@ -1,7 +1,7 @@
 // The in-memory index: every recording file of every camera, sorted by start time, with its end
 // time and size. Built at start by scan.ts, kept current by the writers and by retention.
 import type { StreamHeader } from '../mkv/index.js';
-import { normalize, type TimeRange } from './ranges.js';
+import { normalize, type TimeRange } from '../time/index.js';
 
 /** Where one complete fragment sits in a file being written, and the time it covers. */
 export interface FragmentSpan {

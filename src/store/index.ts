@@ -18,14 +18,13 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { UploadLedger } from './ledger.js';
 import { cameraDir, DIR_MODE, INTENT_FILE, isValidCameraId } from './naming.js';
-import { intersect, normalize, subtract, type TimeRange } from './ranges.js';
+import { intersect, normalize, subtract, type TimeRange } from '../time/index.js';
 import { readRange } from './reader.js';
 import { StateReserve } from './reserve.js';
 import { Retention, type DeletionEvent, type FullSizeStrategy, type RetentionHealth } from './retention.js';
 import { listCameras, scanCamera } from './scan.js';
 import { SegmentWriter, type WriterStats } from './writer.js';
 
-export type { TimeRange } from './ranges.js';
 export type { SegmentInfo } from './catalog.js';
 export type { AppendResult, WriterStats } from './writer.js';
 export { SegmentWriter } from './writer.js';

@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { Logger } from '../log/index.js';
 import { errorCode, type StoreFiles } from './files.js';
 import { LEDGER_FILE } from './naming.js';
-import { covers, normalize, type TimeRange } from './ranges.js';
+import { covers, normalize, type TimeRange } from '../time/index.js';
 
 // Fragments are acknowledged one by one; their estimated end may miss the next start by a frame or
 // two. Joining gaps this small keeps the list short and lets a whole file count as uploaded.
@@ -22,6 +22,12 @@ const DEFAULT_JOIN_GAP_MS = 100;
 // A camera that uploads only scattered ranges (historical requests) could grow the list forever; the
 // oldest ranges go first, by then their files are long deleted by retention anyway.
 const MAX_RANGES_PER_CAMERA = 10_000;
+
+// Live fragments are acknowledged every 1-2 s per camera, and every save is eight file operations with
+// two syncs. Saves of one camera start at least this far apart (adds in between coalesce; flush() saves
+// at once). A crash can forget at most this much of the newest uploads, which the next start uploads
+// again: the same bound the save in flight already had, stretched from one fragment to a few.
+const SAVE_EVERY_MS = 5_000;
 
 // A failed save is retried after 1 s, doubling up to a minute.
 const RETRY_MIN_MS = 1_000;
@@ -32,6 +38,11 @@ interface CameraLedger {
   dir: string;
   saving: Promise<void> | undefined;
   dirty: boolean;
+  lastSaveAt: number;
+  /** Set by flush(): save without waiting for SAVE_EVERY_MS. */
+  hurry: boolean;
+  /** Ends the current wait for SAVE_EVERY_MS. */
+  wake: (() => void) | undefined;
 }
 
 /** Durable per-camera lists of time ranges persisted in KVS. */
@@ -132,10 +143,16 @@ export class UploadLedger {
   /** Resolves when every add() so far is durable on disk (or its save failed; see saveError). */
   async flush(): Promise<void> {
     for (const [cameraId, cam] of this.#cameras) {
-      while (cam.saving) await cam.saving;
-      if (cam.dirty) {
-        cam.saving = this.#saveLoop(cameraId, cam).finally(() => (cam.saving = undefined));
-        await cam.saving;
+      cam.hurry = true;
+      cam.wake?.();
+      try {
+        while (cam.saving) await cam.saving;
+        if (cam.dirty) {
+          cam.saving = this.#saveLoop(cameraId, cam).finally(() => (cam.saving = undefined));
+          await cam.saving;
+        }
+      } finally {
+        cam.hurry = false;
       }
     }
   }
@@ -143,7 +160,15 @@ export class UploadLedger {
   #camera(cameraId: string): CameraLedger {
     let cam = this.#cameras.get(cameraId);
     if (!cam) {
-      cam = { ranges: [], dir: this.#dirOf(cameraId), saving: undefined, dirty: false };
+      cam = {
+        ranges: [],
+        dir: this.#dirOf(cameraId),
+        saving: undefined,
+        dirty: false,
+        lastSaveAt: 0,
+        hurry: false,
+        wake: undefined,
+      };
       this.#cameras.set(cameraId, cam);
     }
     return cam;
@@ -162,7 +187,9 @@ export class UploadLedger {
   // One save in flight per camera; adds during a save are coalesced into the next one.
   async #saveLoop(cameraId: string, cam: CameraLedger): Promise<void> {
     while (cam.dirty) {
+      await this.#pace(cam);
       cam.dirty = false;
+      cam.lastSaveAt = Date.now();
       try {
         await this.#write(cameraId, cam);
       } catch (err) {
@@ -185,6 +212,23 @@ export class UploadLedger {
       this.#saveError = undefined;
       this.#retryMs = RETRY_MIN_MS;
     }
+  }
+
+  // Waits until SAVE_EVERY_MS after the camera's previous save began; flush() ends the wait at once.
+  // The timer does not keep the process alive: stopping flushes.
+  async #pace(cam: CameraLedger): Promise<void> {
+    const wait = cam.lastSaveAt + SAVE_EVERY_MS - Date.now();
+    if (wait <= 0 || cam.hurry) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        cam.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, wait);
+      timer.unref();
+      cam.wake = done;
+    });
   }
 
   #scheduleRetry(): void {

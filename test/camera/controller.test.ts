@@ -2,14 +2,10 @@
 // says, fragments reach the recorder always and the uploader only while live, and historical
 // requests merge and retry. End-to-end runs with the real parts live in test/connector/.
 import t from 'tap';
-import {
-  CameraController,
-  constantSchedule,
-  type CameraPorts,
-  type TimeRange,
-} from '../../src/camera/index.js';
+import { CameraController, constantSchedule, type CameraPorts } from '../../src/camera/index.js';
 import { createLogger } from '../../src/log/index.js';
 import type { Fragment } from '../../src/mkv/fragment.js';
+import type { TimeRange } from '../../src/time/index.js';
 
 const log = createLogger({ level: 'silent' });
 

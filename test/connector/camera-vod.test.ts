@@ -4,7 +4,8 @@
 import t from 'tap';
 import { CameraVod, type VodPort } from '../../src/connector/index.js';
 import { createLogger } from '../../src/log/index.js';
-import type { CameraConfig, RequestValue, TimeRange } from '../../src/sitewise/index.js';
+import type { CameraConfig, RequestValue } from '../../src/sitewise/index.js';
+import type { TimeRange } from '../../src/time/index.js';
 
 const log = createLogger({ level: 'silent' });
 

@@ -16,6 +16,10 @@ import { buildComponents } from './build.js';
 import { greengrassArchitecture } from './greengrass.js';
 import { CONNECTOR, RUNTIME, simulatedDevice } from './device.js';
 
+// Building, installing and running whole components on a shared 2-core machine: more than tap's 180 s
+// default may be needed under load.
+t.setTimeout(360_000);
+
 t.test(
   'a deployment installs, adopts the old component recordings, records, uploads, applies a merge and stops cleanly',
   async (t) => {

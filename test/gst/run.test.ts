@@ -7,11 +7,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { classifyGstError, failureFor } from '../../src/gst/failures.js';
-import { launch, liveChildPids, type ChildListener } from '../../src/gst/launcher.js';
+import { GstProcesses, type ChildListener } from '../../src/gst/launcher.js';
 import { runOnce, type RunDeps } from '../../src/gst/run.js';
 import { createLogger } from '../../src/log/index.js';
 import { Fragmenter, type Fragment } from '../../src/mkv/index.js';
 
+// Owner of every child these runs start; each test checks nothing is left in it.
+const processes = new GstProcesses();
 const ctx = { urlRef: 'cam1' };
 const dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-edge-run-'));
 t.teardown(() => rm(dir, { recursive: true, force: true }));
@@ -37,7 +39,7 @@ function runner(description: string, over: Partial<RunDeps> & { dropPlaying?: bo
   const log = createLogger({ level: 'silent' });
   const deps: RunDeps = {
     start: (listener: ChildListener) =>
-      launch(
+      processes.launch(
         description,
         { launcher: 'gst-launch', gstLaunchPath: 'gst-launch-1.0', pythonPath: '/usr/bin/python3' },
         {
@@ -90,7 +92,7 @@ t.test('a clean EOS delivers every fragment and counts as the camera closing the
     `all 2 s of the 60-frame clip, the tail flushed at EOS (got ${last.endMs - first.startMs} ms)`,
   );
   t.ok(first.startMs >= r.bases[0]! - 1 && first.startMs < r.bases[0]! + 2000, 'stamped from the base time');
-  t.same(liveChildPids(), [], 'the child is gone');
+  t.same(processes.pids(), [], 'the child is gone');
 });
 
 t.test('an ERROR message is classified with the tail as detail, secrets scrubbed', async (t) => {
@@ -116,7 +118,7 @@ t.test('no media for watchdogMs stops the child and reports a timeout', async (t
   const result = await runOnce(r.deps);
   t.equal(result.failure?.code, 'timeout');
   t.match(result.failure?.message, /no video for 0\.3 s/);
-  t.same(liveChildPids(), [], 'the child was stopped');
+  t.same(processes.pids(), [], 'the child was stopped');
 });
 
 t.test('bytes that are not Matroska stop the run as unreadable', async (t) => {
@@ -182,7 +184,7 @@ t.test('a stop on purpose ends the run without a failure', async (t) => {
   const result = await running;
   t.equal(result.failure, undefined, 'no failure: nobody restarts a stopped camera');
   t.ok(result.streamedMs > 0);
-  t.same(liveChildPids(), []);
+  t.same(processes.pids(), []);
 
   const already = runner(live, { signal: AbortSignal.abort() });
   t.equal((await runOnce(already.deps)).failure, undefined, 'aborted before the start');

@@ -6,13 +6,15 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { liveChildPids } from '../../src/gst/index.js';
+import { GstProcesses } from '../../src/gst/index.js';
 import { decodeAll, ffprobe, packetTimes } from '../helpers/media.js';
 import { startTestCamera, type TestCameraOptions } from '../helpers/test-camera.js';
 import { alive, startSource, writeRecording, type Harness } from './fixtures/harness.js';
 
 const PASSWORD = 'Sekr3t:p@ss/word';
 const LATENCY_MS = 200;
+// The component's owner of pipeline children, shared by every case as main.ts shares it.
+const processes = new GstProcesses();
 
 interface Case {
   name: string;
@@ -109,6 +111,7 @@ async function run(tt: typeof t, c: Case): Promise<Outcome> {
     url: camera.url(c.path),
     audio: c.audioEnabled,
     latencyMs: LATENCY_MS,
+    processes,
     ...(c.launcher ? { launcher: c.launcher } : {}),
     // A 4 s GOP must not be warned about or cut; the defaults are what production uses.
     timing: { watchdogMs: 8000 },
@@ -133,7 +136,7 @@ cases.forEach((c, i) => {
     const { h, pid, cmdline } = await outcomes[i]!;
     t.equal(h.source.health().state, 'stopped', 'stop() ends in state stopped');
     t.notOk(alive(pid), 'the pipeline child is gone after stop()');
-    t.notOk(liveChildPids().includes(pid), 'and out of the registry');
+    t.notOk(processes.pids().includes(pid), 'and no longer owned by the component');
     t.notMatch(cmdline, PASSWORD, 'the password is not on the child command line');
     t.notMatch(cmdline, encodeURIComponent(PASSWORD), 'not even URL-encoded');
     t.notOk(

@@ -1,17 +1,13 @@
 // Supervision against the test camera: each failure class a user can cause, a camera that dies and
-// comes back, a camera that hangs, and Node itself being told to quit. Cases run concurrently.
+// comes back, and a camera that hangs. Cases run concurrently. (Node itself being told to quit is the
+// component's one signal path, tested end to end in test/connector/signals.test.ts.)
 import t from 'tap';
-import { spawn } from 'node:child_process';
 import net from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startTestCamera } from '../helpers/test-camera.js';
 import { alive, startSource } from './fixtures/harness.js';
-import { childEnv } from '@kvs-edge/localcloud/testkit';
 
 const PASSWORD = 'Sekr3t:p@ss/word';
 const creds = { user: 'viewer', password: PASSWORD };
-const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** Texts that contain the password, raw or URL-encoded. */
 function leaks(texts: string[]): string[] {
@@ -119,44 +115,3 @@ t.test('a hung camera trips the watchdog; the source recovers when it resumes', 
   await h.fragmentsUntil((f) => f.length > before, 20000, 'fragments after resume');
   t.ok(h.source.health().restarts >= 1);
 });
-
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  t.test(`Node receiving ${signal} stops its pipelines (no orphans)`, async (t) => {
-    const camera = await startTestCamera(t, { ...creds });
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.join(here, 'fixtures/guarded-source.ts')],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-        env: childEnv({ GUARDED_URL: camera.url('/cam') }),
-      },
-    );
-    t.teardown(() => {
-      if (child.exitCode === null) child.kill('SIGKILL');
-    });
-    let out = '';
-    const gstPid = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no PID line: ${out}`)), 20000);
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /PID (\d+)/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          resolve(Number(m[1]));
-        }
-      });
-    });
-    t.ok(alive(gstPid), 'pipeline running');
-    const exited = new Promise<string>((r) => child.once('exit', (c, s) => r(`${s ?? c}`)));
-    child.kill(signal);
-    // tsx relays signals itself, so Node may end by the signal or by tsx's exit code; either way it ends.
-    t.ok(await exited, `Node exits (${await exited})`);
-    // Checked at once: the guard waits for its children, so none may outlive Node even briefly.
-    t.notOk(alive(gstPid), 'the pipeline process was gone before Node exited');
-    t.match(
-      out,
-      /STOPPED/,
-      'the guard stopped the source the proper way (SIGINT, EOS), not by SIGKILL at exit',
-    );
-  });
-}

@@ -1,10 +1,10 @@
 // The pure pieces of the camera source: SDP planning, RTSP auth and replies, the pipeline text,
-// failure classification, backoff and rates. Socket cases use real loopback sockets.
+// failure classification and rates. Socket cases use real loopback sockets.
 import t from 'tap';
 import net from 'node:net';
 import { authorization, describe, parseResponse, parseRtspUrl } from '../../src/gst/describe.js';
 import { CameraFailure, classifyGstError, classifySocketError } from '../../src/gst/failures.js';
-import { backoffDelay, RateMeter } from '../../src/gst/health.js';
+import { RateMeter } from '../../src/gst/health.js';
 import { pipelineArgv, pipelineDescription, quote } from '../../src/gst/pipeline.js';
 import { parseSdp, planMedia } from '../../src/gst/sdp.js';
 import { CameraSource } from '../../src/gst/index.js';
@@ -243,20 +243,7 @@ t.test('failure classes from GStreamer messages', async (t) => {
   );
 });
 
-t.test('backoff doubles to its cap with bounded jitter; rates over ten seconds', async (t) => {
-  const o = { baseMs: 1000, maxMs: 8000, jitter: 0.2 };
-  t.same(
-    [0, 1, 2, 3, 4, 40].map((n) => backoffDelay(n, o, () => 0.5)),
-    [1000, 2000, 4000, 8000, 8000, 8000],
-  );
-  t.equal(
-    backoffDelay(0, o, () => 0),
-    800,
-  );
-  t.equal(
-    backoffDelay(0, o, () => 1),
-    1200,
-  );
+t.test('rates are averaged over ten seconds', async (t) => {
   let now = 100_000;
   const m = new RateMeter(() => now);
   for (let s = 0; s < 12; s++) {

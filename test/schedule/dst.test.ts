@@ -2,7 +2,7 @@
 // 2024-10-27 01:00Z clocks 03:00 -> 02:00. America/New_York: 2024-03-10 07:00Z 02:00 -> 03:00,
 // 2024-11-03 06:00Z 02:00 -> 01:00.
 import t from 'tap';
-import { parseSchedule, desiredAt, TimeZone } from '../../src/schedule/index.js';
+import { parseSchedule, windowAt, TimeZone } from '../../src/schedule/index.js';
 
 function fires(expression: string, timeZone: string, from: string, count: number): string[] {
   const schedule = parseSchedule(expression, { timeZone });
@@ -71,7 +71,7 @@ t.test('durations are elapsed minutes, also across a change', async (t) => {
   const [window] = schedule.windows(120, new Date('2024-03-30T12:00Z'), 1);
   t.equal(window?.start.toISOString(), '2024-03-31T00:30:00.000Z', '01:30 CET');
   t.equal(window?.end.toISOString(), '2024-03-31T02:30:00.000Z', '04:30 CEST on the wall: two real hours');
-  const state = desiredAt(schedule, 120, new Date('2024-03-31T02:29:59Z'));
+  const state = windowAt(schedule, 120, new Date('2024-03-31T02:29:59Z'));
   t.equal(state.active, true);
 });
 

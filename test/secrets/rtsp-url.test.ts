@@ -28,7 +28,11 @@ async function setup(t: Test) {
     client,
     secrets: registry,
     log,
-    retry: { attempts: 3, baseDelayMs: 100, sleep: async (ms) => void sleeps.push(ms) },
+    retry: {
+      attempts: 3,
+      backoff: { baseMs: 100, capMs: 30_000 },
+      sleep: async (ms) => void sleeps.push(ms),
+    },
   });
   const create = async (name: string, secretString: string) =>
     (await client.send(new CreateSecretCommand({ Name: name, SecretString: secretString }))).ARN ?? '';
@@ -124,7 +128,7 @@ t.test('an aborted lookup stops retrying', async (t) => {
   const resolver = new RtspUrlResolver({
     client,
     secrets: new SecretRegistry(),
-    retry: { attempts: 10, baseDelayMs: 60_000 },
+    retry: { attempts: 10, backoff: { baseMs: 60_000, capMs: 60_000 } },
   });
   service.faults.fail('GetSecretValue', { code: 'InternalServiceError', status: 500 });
   const controller = new AbortController();

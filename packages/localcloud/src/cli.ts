@@ -70,7 +70,16 @@ export async function main(argv: string[]): Promise<void> {
   // Logs go to stderr so stdout stays exactly the export lines.
   const log = pino({ level, name: 'local-cloud' }, pino.destination(2));
   const ports: LocalCloudPorts = {};
-  for (const name of ['sitewise', 'secrets', 'kvs', 'mqtt', 'tes', 's3', 'mediapackage', 'twinmaker'] as const) {
+  for (const name of [
+    'sitewise',
+    'secrets',
+    'kvs',
+    'mqtt',
+    'tes',
+    's3',
+    'mediapackage',
+    'twinmaker',
+  ] as const) {
     const p = port(values[`${name}-port`], `--${name}-port`);
     if (p !== undefined) ports[name] = p;
   }

@@ -28,6 +28,8 @@ export { startNucleus, type Nucleus } from './nucleus/index.js';
 export {
   CredentialAuthority,
   startTokenExchangeService,
+  startIotCredentialsProvider,
+  type IotCredentialsProvider,
   type CredentialLookup,
   type IssuedCredentials,
   type TokenExchangeService,
@@ -131,7 +133,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
   try {
     const uplink = new Uplink();
-    let secretsService: SecretsManagerService | undefined;
+    // Filled in once Secrets Manager is up; the nucleus reads it only when a component asks for a secret.
+    const late: { secrets?: SecretsManagerService } = {};
     const credentials = new CredentialAuthority(
       options.sessionLifetimeMs === undefined ? {} : { sessionLifetimeMs: options.sessionLifetimeMs },
     );
@@ -174,8 +177,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         ...(options.secretManager === true && {
           secretManager: {
             fetch: (secretId: string) => {
-              if (!secretsService) throw new Error('Secrets Manager stand-in not started');
-              const { secret, version } = secretsService.store.getValue(secretId);
+              if (!late.secrets) throw new Error('Secrets Manager stand-in not started');
+              const { secret, version } = late.secrets.store.getValue(secretId);
               if (version.secretString === undefined) throw new Error('binary secrets are not used here');
               return { arn: secret.arn, versionId: version.versionId, secretString: version.secretString };
             },
@@ -209,7 +212,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         ...(log && { log }),
       }),
     );
-    secretsService = secrets;
+    late.secrets = secrets;
     // MediaPackage reads asset sources from S3, so it starts once S3 is up.
     const mediapackage = track(
       await startMediaPackageVodService({

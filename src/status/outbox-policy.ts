@@ -45,12 +45,3 @@ export function toWireEntry(e: JournalEntry, oldestMs: number): PutAssetProperty
     ],
   };
 }
-
-/** Exponential backoff with jitter after `failures` consecutive failures (1 s doubling to 60 s by default). */
-export function backoffDelay(failures: number, options: { baseMs?: number; maxMs?: number } = {}): number {
-  const base = options.baseMs ?? 1000;
-  const max = options.maxMs ?? 60_000;
-  const delay = Math.min(max, base * 2 ** Math.min(Math.max(failures - 1, 0), 16));
-  // Jitter keeps many gateways that lost the same uplink from retrying in step.
-  return Math.round(delay * (0.5 + Math.random() / 2));
-}

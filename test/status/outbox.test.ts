@@ -5,15 +5,14 @@ import t, { type Test } from 'tap';
 import { GetAssetPropertyValueHistoryCommand, type IoTSiteWiseClient } from '@aws-sdk/client-iotsitewise';
 import { createLogger } from '../../src/log/index.js';
 import {
-  CameraStatus,
   createSiteWiseClient,
   discoverCameras,
   provisionCamera,
   provisionHub,
-  StatusOutbox,
   type CameraConfig,
 } from '../../src/sitewise/index.js';
-import { credentials, localSiteWise, until } from './cloud.js';
+import { CameraStatus, StatusOutbox } from '../../src/status/index.js';
+import { credentials, localSiteWise, until } from '../sitewise/cloud.js';
 
 async function setup(t: Test) {
   const cloud = await localSiteWise(t);
@@ -98,7 +97,7 @@ t.test('offline: points wait, coalesce per range, survive a restart, and are sen
     maxAttempts: 1,
   });
   t.teardown(() => down.destroy());
-  const offline = await StatusOutbox.open({ client: down, dir, log, backoff: { baseMs: 20, maxMs: 200 } });
+  const offline = await StatusOutbox.open({ client: down, dir, log, backoff: { baseMs: 20, capMs: 200 } });
   const base = Date.now() - 30 * MIN;
   const status = new CameraStatus({
     assetId: camera.assetId,
@@ -108,16 +107,18 @@ t.test('offline: points wait, coalesce per range, survive a restart, and are sen
   // One growing recording: one point, rewritten each minute (while offline only the latest value waits).
   for (let i = 1; i <= 20; i++) status.recorded({ startMs: base + (i - 1) * MIN, endMs: base + i * MIN });
   status.uploaded({ startMs: base, endMs: base + 5 * MIN });
-  status.cached([{ startMs: base - 60 * MIN, endMs: base + 20 * MIN }]);
+  // Cached video in minute chunks: two minutes from a minute boundary.
+  const cacheStart = Math.floor(base / MIN) * MIN - 60 * MIN;
+  status.cached([{ startMs: cacheStart, endMs: cacheStart + 2 * MIN }]);
   await until(() => lines.join('').includes('SiteWise unreachable'), 5000, 'a failed send');
-  t.equal(offline.size, 3, 'coalesced to one point per range');
+  t.equal(offline.size, 4, 'coalesced to one point per range (two cached chunks)');
   await offline.close();
   t.match(readFileSync(path.join(dir, 'sitewise-outbox.jsonl'), 'utf8'), /"put"/, 'journal on disk');
 
   // Restart on the same folder with the uplink back.
   const online = await StatusOutbox.open({ client: cloud.sitewise, dir, log });
   t.teardown(() => online.close());
-  t.equal(online.size, 3, 'resumed from the journal');
+  t.equal(online.size, 4, 'resumed from the journal');
   await online.drained(10_000);
   t.same(await history(cloud.sitewise, camera.assetId, camera.status.recordedRange), [
     [base, (base + 20 * MIN) / 1000],
@@ -126,16 +127,17 @@ t.test('offline: points wait, coalesce per range, survive a restart, and are sen
     [base, (base + 5 * MIN) / 1000],
   ]);
   t.same(await history(cloud.sitewise, camera.assetId, camera.status.cachedRange), [
-    [base - 60 * MIN, (base + 20 * MIN) / 1000],
+    [cacheStart, (cacheStart + MIN) / 1000],
+    [cacheStart + MIN, (cacheStart + 2 * MIN) / 1000],
   ]);
-  t.equal(cloud.batches.flat().length, 3, 'three values on the wire, each once');
+  t.equal(cloud.batches.flat().length, 4, 'four values on the wire, each once');
   await online.close();
 
   // A third start has nothing left to send.
   const again = await StatusOutbox.open({ client: cloud.sitewise, dir, log });
   t.equal(again.size, 0);
   await again.close();
-  t.equal(cloud.batches.flat().length, 3, 'nothing sent twice after restarts');
+  t.equal(cloud.batches.flat().length, 4, 'nothing sent twice after restarts');
 });
 
 t.test('service errors back off and retry; per-entry refusals are dropped, the rest delivered', async (t) => {
@@ -144,7 +146,7 @@ t.test('service errors back off and retry; per-entry refusals are dropped, the r
     client: cloud.sitewise,
     dir,
     log,
-    backoff: { baseMs: 10, maxMs: 50 },
+    backoff: { baseMs: 10, capMs: 50 },
   });
   t.teardown(() => outbox.close());
   cloud.service.faults.fail('BatchPutAssetPropertyValue', {
@@ -218,7 +220,7 @@ t.test('a request-level refusal isolates the bad entry', async (t) => {
     client: cloud.sitewise,
     dir,
     log,
-    backoff: { baseMs: 10, maxMs: 50 },
+    backoff: { baseMs: 10, capMs: 50 },
   });
   t.teardown(() => outbox.close());
   cloud.service.faults.fail('BatchPutAssetPropertyValue', { code: 'InvalidRequestException', times: 2 });
@@ -258,7 +260,7 @@ t.test('bounded: the oldest points go first when full; a torn journal line is sk
     dir,
     log,
     maxEntries: 5,
-    backoff: { baseMs: 1000, maxMs: 1000 },
+    backoff: { baseMs: 1000, capMs: 1000 },
   });
   const now = Date.now();
   for (let i = 0; i < 8; i++) {

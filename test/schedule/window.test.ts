@@ -2,13 +2,11 @@
 // cancellable timers that wait for the next change.
 import t from 'tap';
 import {
-  desiredAt,
+  windowAt,
   parseSchedule,
   ScheduleError,
   waitUntil,
-  watchDesired,
   MAX_TIMEOUT_MS,
-  type DesiredState,
   type Timers,
 } from '../../src/schedule/index.js';
 
@@ -17,35 +15,35 @@ const at = (iso: string) => new Date(iso);
 
 t.test('window edges: start inclusive, end exclusive', async (t) => {
   const daily = utc('0 8 * * ?');
-  t.same(desiredAt(daily, 60, at('2024-05-01T07:59:59.999Z')), {
+  t.same(windowAt(daily, 60, at('2024-05-01T07:59:59.999Z')), {
     active: false,
     nextChange: at('2024-05-01T08:00Z'),
   });
-  t.same(desiredAt(daily, 60, at('2024-05-01T08:00Z')), {
+  t.same(windowAt(daily, 60, at('2024-05-01T08:00Z')), {
     active: true,
     windowStart: at('2024-05-01T08:00Z'),
     windowEnd: at('2024-05-01T09:00Z'),
     nextChange: at('2024-05-01T09:00Z'),
   });
-  t.equal(desiredAt(daily, 60, at('2024-05-01T08:59:59.999Z')).active, true);
-  t.same(desiredAt(daily, 60, at('2024-05-01T09:00Z')), {
+  t.equal(windowAt(daily, 60, at('2024-05-01T08:59:59.999Z')).active, true);
+  t.same(windowAt(daily, 60, at('2024-05-01T09:00Z')), {
     active: false,
     nextChange: at('2024-05-02T08:00Z'),
   });
 });
 
 t.test('a restart inside a window resumes it (the reference lost it)', async (t) => {
-  const state = desiredAt(utc('0 8 * * ?'), 60, at('2024-05-01T08:37:12Z'));
+  const state = windowAt(utc('0 8 * * ?'), 60, at('2024-05-01T08:37:12Z'));
   t.equal(state.active, true);
   t.same(state.windowStart, at('2024-05-01T08:00Z'));
   t.same(state.nextChange, at('2024-05-01T09:00Z'));
   const berlin = parseSchedule('0 8 * * ?', { timeZone: 'Europe/Berlin' });
-  t.equal(desiredAt(berlin, 60, at('2024-06-01T06:30Z')).active, true, '08:30 CEST');
-  t.equal(desiredAt(berlin, 60, at('2024-06-01T07:30Z')).active, false, '09:30 CEST');
+  t.equal(windowAt(berlin, 60, at('2024-06-01T06:30Z')).active, true, '08:30 CEST');
+  t.equal(windowAt(berlin, 60, at('2024-06-01T07:30Z')).active, false, '09:30 CEST');
 });
 
 t.test('touching windows are one window', async (t) => {
-  const state = desiredAt(utc('0,30 8 * * ?'), 30, at('2024-05-01T08:45Z'));
+  const state = windowAt(utc('0,30 8 * * ?'), 30, at('2024-05-01T08:45Z'));
   t.same(state, {
     active: true,
     windowStart: at('2024-05-01T08:00Z'),
@@ -53,17 +51,17 @@ t.test('touching windows are one window', async (t) => {
     nextChange: at('2024-05-01T09:00Z'),
   });
   // Every 30 minutes for 30 minutes never ends: the state says "ask again later" instead of an end.
-  const endless = desiredAt(utc('*/30 * * * ?'), 30, at('2024-05-01T08:45Z'));
+  const endless = windowAt(utc('*/30 * * * ?'), 30, at('2024-05-01T08:45Z'));
   t.equal(endless.active, true);
   t.equal(endless.windowEnd, undefined);
   t.ok(endless.nextChange && endless.nextChange > at('2024-05-02T08:45Z'), 'looks ahead at least a day');
 });
 
 t.test('never, always, and a schedule that has run out', async (t) => {
-  t.same(desiredAt(parseSchedule('-'), 0, new Date()), { active: false });
-  t.same(desiredAt(parseSchedule('* * * * *'), 0, new Date()), { active: true });
-  t.same(desiredAt(utc('0 12 1 6 ? 2024'), 60, at('2024-06-01T13:00Z')), { active: false });
-  t.equal(desiredAt(utc('0 12 1 6 ? 2024'), 60, at('2024-06-01T12:59Z')).active, true);
+  t.same(windowAt(parseSchedule('-'), 0, new Date()), { active: false });
+  t.same(windowAt(parseSchedule('* * * * *'), 0, new Date()), { active: true });
+  t.same(windowAt(utc('0 12 1 6 ? 2024'), 60, at('2024-06-01T13:00Z')), { active: false });
+  t.equal(windowAt(utc('0 12 1 6 ? 2024'), 60, at('2024-06-01T12:59Z')).active, true);
 });
 
 t.test('durations: checked the way the reference did, plus the holes it left', async (t) => {
@@ -164,39 +162,4 @@ t.test('waitUntil is cancelled by its signal', async (t) => {
   const real = Date.now();
   await waitUntil(new Date(real + 20));
   t.ok(Date.now() >= real + 20, 'real timers by default');
-});
-
-t.test('watchDesired reports each change and stops on abort', async (t) => {
-  const { timers, now } = fakeClock(Date.parse('2024-05-01T07:00Z'));
-  const controller = new AbortController();
-  const seen: DesiredState[] = [];
-  await watchDesired(
-    utc('0 8 * * ?'),
-    60,
-    (state) => {
-      seen.push(state);
-      if (seen.length === 4) controller.abort();
-    },
-    { timers, now, signal: controller.signal, maxHopMs: Infinity },
-  );
-  t.same(
-    seen.map((s) => [s.active, s.nextChange?.toISOString()]),
-    [
-      [false, '2024-05-01T08:00:00.000Z'],
-      [true, '2024-05-01T09:00:00.000Z'],
-      [false, '2024-05-02T08:00:00.000Z'],
-      [true, '2024-05-02T09:00:00.000Z'],
-    ],
-  );
-
-  const always = new AbortController();
-  const states: boolean[] = [];
-  const watching = watchDesired(parseSchedule('* * * * *'), 0, (s) => states.push(s.active), {
-    signal: always.signal,
-  });
-  t.same(states, [true], 'the first state is reported at once');
-  always.abort();
-  await watching;
-  await watchDesired(parseSchedule('-'), 0, (s) => states.push(s.active), { signal: always.signal });
-  t.same(states, [true], 'an aborted signal ends the watch before it starts');
 });

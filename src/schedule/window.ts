@@ -10,7 +10,7 @@ const MINUTE_MS = 60_000;
 const CHAIN_LIMIT = 1440;
 
 /** Whether the schedule wants its activity on at one moment, and when to ask again. */
-export interface DesiredState {
+export interface WindowState {
   active: boolean;
   /** Start of the current window (touching windows merged); absent when inactive or always. */
   windowStart?: Date;
@@ -24,7 +24,7 @@ export interface DesiredState {
  * The schedule's state at `now`. Windows run from a start time (inclusive) for durationMinutes
  * (exclusive end); a window that starts exactly when another ends continues it.
  */
-export function desiredAt(schedule: Schedule, durationMinutes: number, now: Date): DesiredState {
+export function windowAt(schedule: Schedule, durationMinutes: number, now: Date): WindowState {
   if (schedule.kind === 'never') return { active: false };
   if (schedule.kind === 'always') return { active: true };
   const durationMs = durationMinutes * MINUTE_MS;

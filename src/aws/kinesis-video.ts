@@ -1,4 +1,4 @@
-// StreamControl on top of @aws-sdk/client-kinesis-video: the only file in kvs/ that talks to the SDK.
+// kvs/'s StreamControl port on top of @aws-sdk/client-kinesis-video, so kvs/ never imports the SDK.
 import {
   CreateStreamCommand,
   DescribeStreamCommand,
@@ -11,7 +11,7 @@ import {
   ListFragmentsCommand,
 } from '@aws-sdk/client-kinesis-video-archived-media';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import type { CreateStreamSpec, HeldFragment, StreamControl, StreamDescription } from './control.js';
+import type { CreateStreamSpec, HeldFragment, StreamControl, StreamDescription } from '../kvs/index.js';
 
 // ListFragments pages; 1000 is the API's largest page.
 const LIST_PAGE = 1000;

@@ -1,5 +1,9 @@
 // Time ranges in epoch milliseconds, half-open [startMs, endMs). The recorded view, the upload
-// ledger and "recorded but not uploaded" are all lists of these, kept sorted and non-overlapping.
+// ledger, "recorded but not uploaded", requests, status points and upload jobs are all these.
+//
+// One rule for empty ranges: [t, t) stands for the instant t, as if it were [t, t + 1). A fragment
+// whose frame duration is unknown ends where it starts, yet it carries a frame; treating it as
+// "trivially covered" would skip it forever, so it is covered only when its instant is.
 
 /** A span of media time in epoch ms, start inclusive, end exclusive. */
 export interface TimeRange {
@@ -9,7 +13,7 @@ export interface TimeRange {
 
 /**
  * Sorts and merges ranges; two ranges whose gap is at most `joinGapMs` become one (the gap is
- * swallowed). Empty or inverted ranges are dropped.
+ * swallowed; 0 joins ranges that touch). Empty or inverted ranges are dropped.
  */
 export function normalize(ranges: readonly TimeRange[], joinGapMs = 0): TimeRange[] {
   const sorted = ranges.filter((r) => r.endMs > r.startMs).sort((a, b) => a.startMs - b.startMs);
@@ -25,11 +29,20 @@ export function normalize(ranges: readonly TimeRange[], joinGapMs = 0): TimeRang
   return out;
 }
 
-/** True when every instant of [startMs, endMs) lies inside one of the normalized `ranges`. */
+/**
+ * True when every instant of [startMs, endMs) lies inside one of the normalized (sorted, merged)
+ * `ranges`; an empty range is covered when its instant is. Binary search: ledgers grow long.
+ */
 export function covers(ranges: readonly TimeRange[], startMs: number, endMs: number): boolean {
-  if (endMs <= startMs) return true;
-  for (const r of ranges) {
-    if (r.startMs <= startMs && r.endMs >= endMs) return true;
+  const end = Math.max(endMs, startMs + 1);
+  let lo = 0;
+  let hi = ranges.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const r = ranges[mid] as TimeRange;
+    if (r.endMs <= startMs) lo = mid + 1;
+    else if (r.startMs > startMs) hi = mid - 1;
+    else return r.endMs >= end;
   }
   return false;
 }
@@ -55,9 +68,9 @@ export function subtract(
   return out.filter((r) => r.endMs - r.startMs >= minLengthMs);
 }
 
-/** True when [aStart, aEnd) and [bStart, bEnd) share at least one instant. */
-export function overlaps(aStart: number, aEnd: number, bStart: number, bEnd: number): boolean {
-  return aStart < bEnd && bStart < aEnd;
+/** True when the two ranges overlap or touch, so that together they form one range. */
+export function joins(a: TimeRange, b: TimeRange): boolean {
+  return a.startMs <= b.endMs && b.startMs <= a.endMs;
 }
 
 /** The instants in both `a` and `b` (both normalized). */

@@ -9,10 +9,10 @@
 // SiteWise stores once (same timestamp, same value).
 import { BatchPutAssetPropertyValueCommand, type IoTSiteWiseClient } from '@aws-sdk/client-iotsitewise';
 import type { Logger } from '../log/index.js';
-import { awsErrorName, describeError } from './errors.js';
+import { awsErrorName, describeError } from '../sitewise/index.js';
 import { Journal, pointKey, type JournalEntry } from './journal.js';
+import { backoffDelay, RETRY_BACKOFF, type BackoffPolicy } from '../time/index.js';
 import {
-  backoffDelay,
   CONTENT_ERRORS,
   MAX_BATCH_ENTRIES,
   MAX_FUTURE_MS,
@@ -45,7 +45,7 @@ export interface StatusOutboxOptions {
   maxEntries?: number;
   /** Delay after the first new entry before sending, so points written together share a call. */
   batchDelayMs?: number;
-  backoff?: { baseMs?: number; maxMs?: number };
+  backoff?: BackoffPolicy;
   now?: () => number;
   log?: Logger;
   /** Called when a journal write meets ENOSPC: frees the state reserve; true when a retry is worth it. */
@@ -188,6 +188,11 @@ export class StatusOutbox {
       .catch((err: unknown) => this.#options.log?.warn({ err }, 'status journal did not close cleanly'));
     if (this.#entries.size > 0)
       this.#options.log?.info({ pending: this.#entries.size }, 'status outbox closed with points waiting');
+  }
+
+  /** The last send failed (SiteWise unreachable or refusing): a flush at stop would only wait. */
+  get failing(): boolean {
+    return this.#failures > 0;
   }
 
   /** Why the journal cannot be written (points are kept in memory and still sent); undefined when fine. */
@@ -385,7 +390,7 @@ export class StatusOutbox {
   }
 
   #backoffMs(): number {
-    return backoffDelay(this.#failures, this.#options.backoff);
+    return backoffDelay(this.#failures, this.#options.backoff ?? RETRY_BACKOFF);
   }
 
   #notifyIdle(): void {
