@@ -30,7 +30,7 @@ t.test(
     );
     t.match(out, /VideoRecordedTimeRange: \d\d:\d\d:\d\d\.\d{3} - /);
     t.match(out, /^kvs-edge [\d.]+, pid \d+, up /m, 'ends with kvs-edge status');
-    t.match(out, /^camera [0-9a-f-]+ \(stream demo-loading-dock\)\n  state streaming; recording on/m);
+    t.match(out, /^camera [0-9a-f-]+ \(stream demo-loading-dock\)\n {2}state streaming; recording on/m);
     t.match(out, /demo: done/);
   },
 );
