@@ -57,7 +57,7 @@ export {
   type Unsubscribe,
 } from './subscriptions.js';
 export {
-// Provisioning moved to src/provision; these names stay here until every caller imports them there.
+  // Provisioning moved to src/provision; these names stay here until every caller imports them there.
   ensureCameraModel,
   ensureHubModel,
   provisionCamera,
