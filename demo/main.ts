@@ -1,20 +1,25 @@
 // `kvs-edge demo` (npm run demo): the whole product offline. It starts the local cloud and two test
-// cameras (H.264 and H.265), provisions the hub, camera assets, secrets and streams the way the
-// reference's getting-started script does, runs the connector under the local Greengrass nucleus, and
+// cameras (H.264 and H.265), provisions the hub, camera assets, secrets and streams with
+// `kvs-edge provision` from a file, runs the connector under the local Greengrass nucleus, and
 // drives a short scenario: continuous recording, a `live` request, and a historical request for the
 // first minute. Then it prints what reached the local KVS and what SiteWise holds for the video player.
 // `--keep` leaves everything running and prints how to send requests by hand.
-import { GetAssetPropertyValueHistoryCommand, type IoTSiteWiseClient } from '@aws-sdk/client-iotsitewise';
+import {
+  DescribeAssetCommand,
+  GetAssetPropertyValueHistoryCommand,
+  type IoTSiteWiseClient,
+} from '@aws-sdk/client-iotsitewise';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readdir, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startLocalCloud, startTestCamera, type LocalCloud, type TestCamera } from '@kvs-edge/localcloud';
 import { runComponent, type RunningComponent } from '../src/main.js';
-import { createSecretsClient } from '../src/secrets/index.js';
+import { stringify as stringifyYaml } from 'yaml';
 import { createSiteWiseClient } from '../src/sitewise/index.js';
-import { provisionCamera, provisionHub, type ProvisionedCamera } from '../src/provision/index.js';
-import { sendUploadRequest } from '../src/cli/request.js';
+import type { CliIo } from '../src/cli/io.js';
+import { runCli } from '../src/cli/program.js';
+import { resolveCamera, sendUploadRequest } from '../src/cli/request.js';
 import { IoTTwinMakerClient } from '@aws-sdk/client-iottwinmaker';
 import { createCameraEntity, ensureWorkspace } from './twinmaker.js';
 
@@ -81,13 +86,8 @@ export async function runDemo(args: string[]): Promise<number> {
       region: cloud.region,
       endpoint: cloud.env.AWS_ENDPOINT_URL_IOTSITEWISE!,
     });
-    const secrets = createSecretsClient({
-      region: cloud.region,
-      endpoint: cloud.env.AWS_ENDPOINT_URL_SECRETS_MANAGER!,
-    });
-    say('provisioning the hub and camera assets the way the getting-started script does');
-    const hub = await provisionHub(sitewise, { name: 'Demo gateway', externalId: 'demo-gateway' });
-    const cameras = await provisionCameras(sitewise, secrets, hub, camera);
+    say('provisioning the hub, cameras, secrets and streams: kvs-edge provision demo-site.yml');
+    const cameras = await provisionCameras(dir, sitewise, camera);
     say('creating the TwinMaker workspace "Cameras" and one entity per camera (edge video component)');
     const twinmaker = new IoTTwinMakerClient({
       region: cloud.region,
@@ -101,6 +101,7 @@ export async function runDemo(args: string[]): Promise<number> {
 
     const recordings = path.join(dir, 'recordings');
     cloud.nucleus.configuration.merge(cloud.nucleus.componentName, [], {
+      // Found by the thing name: the file gives the hub asset that external id.
       SiteWiseAssetIdForHub: '',
       RecordingsPath: recordings,
       SegmentDurationSeconds: 20,
@@ -108,6 +109,7 @@ export async function runDemo(args: string[]): Promise<number> {
       LogLevel: 'info',
     });
     const component = await startConnector(logStream, stoppers);
+    const statusUrl = component.statusUrl;
     say(`connector running under the local nucleus; its log is ${logFile}`);
     say(
       `cameras: ${component.connector.summary().running.length} running, recording continuously to ${recordings}`,
@@ -152,6 +154,10 @@ export async function runDemo(args: string[]): Promise<number> {
     }
     await sleep(3000); // let the status outbox send its last batch before we read SiteWise
     await report(cloud, sitewise, cameras);
+    if (statusUrl) {
+      say(`kvs-edge status (the component's local status endpoint, ${statusUrl})`);
+      await runCli(['status', '--url', statusUrl], cliIo());
+    }
 
     if (options.keep) {
       printKeep(cloud, cameras, logFile);
@@ -173,33 +179,65 @@ export async function runDemo(args: string[]): Promise<number> {
   }
 }
 
-interface DemoCamera extends ProvisionedCamera {
+interface DemoCamera {
+  assetId: string;
+  assetModelId: string;
+  propertyIds: Record<string, string>;
   name: string;
   streamName: string;
 }
 
+// Commands print through console.log, so whoever runs the demo (a person, or the demo test) sees them.
+function cliIo(): CliIo {
+  return {
+    out: { write: (text: string) => console.log(text.replace(/\n$/, '')) },
+    err: { write: (text: string) => console.error(text.replace(/\n$/, '')) },
+    env: process.env,
+  };
+}
+
+const CAMERAS = [
+  { name: 'Front door (H.264)', streamName: 'demo-front-door', path: '/cam' },
+  { name: 'Loading dock (H.265)', streamName: 'demo-loading-dock', path: '/cam265' },
+];
+
+/** Writes the demo's provisioning file (kvs-edge's own format) and runs `kvs-edge provision` on it. */
 async function provisionCameras(
+  dir: string,
   sitewise: IoTSiteWiseClient,
-  secrets: ReturnType<typeof createSecretsClient>,
-  hub: Awaited<ReturnType<typeof provisionHub>>,
   camera: TestCamera,
 ): Promise<DemoCamera[]> {
-  const specs = [
-    { name: 'Front door (H.264)', streamName: 'demo-front-door', path: '/cam' },
-    { name: 'Loading dock (H.265)', streamName: 'demo-loading-dock', path: '/cam265' },
-  ];
+  const file = path.join(dir, 'demo-site.yml');
+  await writeFile(
+    file,
+    stringifyYaml({
+      Hub: { Name: 'Demo gateway', HubName: 'Demo gateway', ThingName: 'demo-gateway' },
+      Cameras: CAMERAS.map((c) => ({
+        Name: c.name,
+        KinesisVideoStreamName: c.streamName,
+        RTSPStream: camera.url(c.path),
+        CaptureStartTime: '* * * * *',
+        LiveStreamingStartTime: '-',
+        LocalDataRetentionPeriodInMinutes: 60,
+      })),
+    }),
+  );
+  const code = await runCli(['provision', file], cliIo());
+  if (code !== 0) throw new Error(`kvs-edge provision ${file} exited with ${code}`);
   const out: DemoCamera[] = [];
-  for (const spec of specs) {
-    const provisioned = await provisionCamera({ sitewise, secrets }, hub, {
+  for (const spec of CAMERAS) {
+    const assetId = await resolveCamera(sitewise, spec.name);
+    const asset = await sitewise.send(new DescribeAssetCommand({ assetId }));
+    const propertyIds = Object.fromEntries(
+      (asset.assetProperties ?? []).flatMap((p) => (p.name && p.id ? [[p.name, p.id]] : [])),
+    );
+    out.push({
+      assetId,
+      assetModelId: asset.assetModelId ?? '',
+      propertyIds,
       name: spec.name,
       streamName: spec.streamName,
-      rtspUrl: camera.url(spec.path),
-      captureStartTime: '* * * * *',
-      captureDurationInMinutes: 0,
-      liveStreamingStartTime: '-',
-      localDataRetentionPeriodInMinutes: 60,
     });
-    out.push({ ...provisioned, name: spec.name, streamName: spec.streamName });
   }
   return out;
 }
@@ -212,7 +250,8 @@ async function startConnector(
   let started!: (c: RunningComponent) => void;
   const ready = new Promise<RunningComponent>((resolve) => (started = resolve));
   const exit = runComponent({
-    env: { ...process.env },
+    // A free port for the status endpoint, so the demo runs beside an installed component.
+    env: { ...process.env, KVS_EDGE_STATUS_PORT: '0' },
     stopSignal: abort.signal,
     logDestination: { write: (line: string) => logStream.write(line) },
     onStarted: started,

@@ -14,6 +14,8 @@ t.test(
     console.log = original;
     const out = lines.join('\n');
     t.equal(code, 0, out);
+    t.match(out, /^create +stream +demo-front-door/m, 'provisioned with kvs-edge provision');
+    t.match(out, /^\d+ created, 0 updated, 0 unchanged$/m);
     t.match(out, /cameras: 2 running/);
     t.match(out, /demo-front-door: [1-9]\d* fragments in 1 range\(s\)/, 'live fragments of the first camera');
     t.match(
@@ -32,6 +34,8 @@ t.test(
       /local console \(watch the cameras in a browser\): http:\/\/127\.0\.0\.1:\d+\//,
       'the console URL is printed',
     );
+    t.match(out, /^kvs-edge [\d.]+, pid \d+, up /m, 'ends with kvs-edge status');
+    t.match(out, /^camera [0-9a-f-]+ \(stream demo-loading-dock\)\n {2}state streaming; recording on/m);
     t.match(out, /demo: done/);
   },
 );

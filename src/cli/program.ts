@@ -6,6 +6,7 @@ import { access } from 'node:fs/promises';
 import { Command, CommanderError } from 'commander';
 import { explainAwsError } from './aws.js';
 import { CliError, UsageError, processIo, type CliIo } from './io.js';
+import { registerDoctor } from './doctor.js';
 import { registerProvision } from './provision.js';
 import { registerRequest } from './request.js';
 import { registerSchedule } from './schedule.js';
@@ -59,6 +60,7 @@ export async function runCli(argv: string[], io: CliIo = processIo(), hooks: Cli
       done(await start(options.config === undefined ? [] : ['--config', options.config]));
     });
   registerProvision(program, io, done);
+  registerDoctor(program, io, done);
   registerRequest(program, io, done);
   registerStatus(program, io, done);
   registerSchedule(program, io, done);

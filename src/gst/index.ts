@@ -19,6 +19,9 @@ export {
 export type { SourceHealth, SourceState } from './health.js';
 export { CameraFailure, type FailureClass } from './failures.js';
 export { GstProcesses, type LauncherKind } from './launcher.js';
-export { pipelineDescription } from './pipeline.js';
+export { pipelineDescription, pipelineElements } from './pipeline.js';
 export { RunnerPool, type RunnerPoolOptions } from './pool.js';
 export type { MediaPlan, VideoCodec, AudioCodec } from './sdp.js';
+// For kvs-edge doctor: one DESCRIBE and the tracks it would record, without starting a pipeline.
+export { describe as describeRtsp, parseRtspUrl } from './describe.js';
+export { parseSdp, planMedia } from './sdp.js';

@@ -24,6 +24,12 @@ const AUDIO: Record<AudioCodec, string> = {
   pcmu: 'rtppcmudepay',
 };
 
+/** Every GStreamer element a pipeline can use (kvs-edge doctor checks each is installed). */
+export function pipelineElements(): string[] {
+  const words = [...Object.values(VIDEO), ...Object.values(AUDIO)].flatMap((chain) => chain.split(' ! '));
+  return [...new Set(['rtspsrc', ...words, 'matroskamux', 'fdsink'])];
+}
+
 /** gst-launch syntax: a double-quoted value with backslash escapes. */
 export function quote(value: string): string {
   return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;

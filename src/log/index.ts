@@ -1,9 +1,11 @@
-// Logging: one pino root per process, a child per camera, and redaction at the sink.
+// Logging: one pino root per process, a child per camera, and redaction at the sink. JSON lines for
+// Greengrass and anything that parses them; readable lines (pino-pretty) when a person watches a TTY.
 //
 // Callers are expected to redact URLs themselves (redactUrl); the sink scrub below is the second line
 // of defence, so a password that slips into an error message or a child's stderr still never reaches
 // stdout or the Greengrass log file.
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { prettyFactory } from 'pino-pretty';
 
 export type { Logger } from 'pino';
 
@@ -17,6 +19,11 @@ export interface LoggerOptions {
   /** Secret values (camera passwords, secret strings) to mask wherever they appear. */
   secrets?: SecretRegistry;
   name?: string;
+  /**
+   * Readable lines instead of JSON (pino-pretty). Default: only when writing to stdout and stdout is a
+   * terminal, i.e. a person runs it; Greengrass and pipes get JSON.
+   */
+  pretty?: boolean;
 }
 
 // userinfo with a password inside any scheme://user:password@host, also inside longer text.
@@ -54,7 +61,16 @@ export class SecretRegistry {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const secrets = options.secrets ?? new SecretRegistry();
   const target = options.destination ?? process.stdout;
-  const sink: DestinationStream = { write: (line: string) => void target.write(secrets.scrub(line)) };
+  const pretty = options.pretty ?? (options.destination === undefined && process.stdout.isTTY === true);
+  const format = pretty
+    ? prettyFactory({
+        colorize: options.destination === undefined,
+        translateTime: 'SYS:HH:MM:ss.l',
+        ignore: 'pid,hostname,name',
+      })
+    : (line: string) => line;
+  // Scrubbed before formatting, so a secret is masked in both forms.
+  const sink: DestinationStream = { write: (line: string) => void target.write(format(secrets.scrub(line))) };
   return pino(
     {
       level: options.level ?? 'info',

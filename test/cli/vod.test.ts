@@ -43,7 +43,9 @@ t.test('help and usage', async (t) => {
   t.equal((await vod(['--help'])).code, 0);
   const none = await vod([]);
   t.equal(none.code, 2, 'no command is a usage error');
-  t.equal(none.out, help.out);
+  t.equal(none.out, '', 'usage errors leave stdout empty');
+  t.equal(none.err, help.out, 'and show the usage on stderr');
+  t.equal((await vod(['publish', '--help'])).out, help.out, 'a subcommand answers --help too');
 });
 
 t.test('argument mistakes exit 2 with the reason and the usage', async (t) => {

@@ -49,3 +49,17 @@ t.test('levels come from configuration and camera loggers carry the camera id', 
   t.equal(JSON.parse(lines[1]!).cameraId, 'asset-2');
   t.notOk('stream' in JSON.parse(lines[1]!));
 });
+
+t.test('pretty: a person reads one line per event with its fields, still without secrets', async (t) => {
+  const { lines, destination } = collect();
+  const log = createLogger({ destination, pretty: true });
+  cameraLogger(log, 'asset-1', 'front').warn({ url: 'rtsp://admin:hunter22@cam/1' }, 'camera restarting');
+  t.equal(lines.length, 1);
+  t.match(lines[0], /^\[\d\d:\d\d:\d\d\.\d{3}\] WARN: camera restarting\n/);
+  t.match(lines[0], /cameraId: "asset-1"/);
+  t.match(lines[0], /rtsp:\/\/admin:\*\*\*@cam\/1/);
+  t.notMatch(lines[0], /hunter22/);
+  const json = collect();
+  createLogger({ destination: json.destination }).info('plain');
+  t.equal(JSON.parse(json.lines[0]!).msg, 'plain', 'a given destination gets JSON unless asked');
+});
