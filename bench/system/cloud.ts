@@ -5,7 +5,8 @@
 // stream; `stop` ends everything.
 import { startLocalCloud, type LocalCloud } from '@kvs-edge/localcloud';
 import { createSecretsClient } from '../../src/secrets/index.js';
-import { createSiteWiseClient, provisionCamera, provisionHub } from '../../src/sitewise/index.js';
+import { createSiteWiseClient } from '../../src/sitewise/index.js';
+import { provisionCamera, provisionHub } from '../../src/provision/index.js';
 import type { CloudReply, CloudRequest, KvsFragment, SetupReply } from './protocol.js';
 
 let cloud: LocalCloud | undefined;

@@ -10,15 +10,14 @@ import { stringify as stringifyYaml } from 'yaml';
 import { startLocalCloud, type LocalCloud } from '@kvs-edge/localcloud';
 import { runComponent, type RunningComponent } from '../../src/main.js';
 import { createSecretsClient } from '../../src/secrets/index.js';
+import { createSiteWiseClient, putStringValue } from '../../src/sitewise/index.js';
 import {
-  createSiteWiseClient,
   provisionCamera,
   provisionHub,
   putAttributes,
-  putStringValue,
   type AttributeValues,
   type ProvisionedHub,
-} from '../../src/sitewise/index.js';
+} from '../../src/provision/index.js';
 import { childEnv } from '@kvs-edge/localcloud/testkit';
 
 export interface Deployment {

@@ -3,7 +3,7 @@
 // records only the cameras of that hub, into its own work folder.
 import t from 'tap';
 import { readdir } from 'node:fs/promises';
-import { provisionCamera, provisionHub } from '../../src/sitewise/index.js';
+import { provisionCamera, provisionHub } from '../../src/provision/index.js';
 import { startTestCamera } from '../helpers/test-camera.js';
 import { addCamera, deploy, eventually } from '../connector/fixtures.js';
 import { buildComponents } from './build.js';

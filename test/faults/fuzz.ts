@@ -2,7 +2,8 @@
 // written the way the TwinMaker player writes them, then camera attributes nobody can use, then the
 // good attributes back. The component must log and ignore, keep the other camera untouched, and not
 // crash. Values come from a seeded generator so a failing run can be repeated.
-import { putAttributes, putStringValue } from '../../src/sitewise/index.js';
+import { putStringValue } from '../../src/sitewise/index.js';
+import { putAttributes } from '../../src/provision/index.js';
 import type { Rig } from './rig.js';
 
 function generator(seed: number): () => number {

@@ -13,12 +13,8 @@ import { startFaultControl, startLocalCloud, type FaultControl, type LocalCloud 
 import { startTestCamera, type TestCamera } from '@kvs-edge/localcloud';
 import { scanFile } from '../../src/mkv/index.js';
 import { createSecretsClient } from '../../src/secrets/index.js';
-import {
-  createSiteWiseClient,
-  provisionCamera,
-  provisionHub,
-  type ProvisionedCamera,
-} from '../../src/sitewise/index.js';
+import { createSiteWiseClient } from '../../src/sitewise/index.js';
+import { provisionCamera, provisionHub, type ProvisionedCamera } from '../../src/provision/index.js';
 import { spawnComponent, type SpawnedComponent } from '../connector/fixtures.js';
 
 /** Something that runs cleanups at the end (a tap test, or the runner's own list). */

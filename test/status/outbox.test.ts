@@ -4,13 +4,8 @@ import path from 'node:path';
 import t, { type Test } from 'tap';
 import { GetAssetPropertyValueHistoryCommand, type IoTSiteWiseClient } from '@aws-sdk/client-iotsitewise';
 import { createLogger } from '../../src/log/index.js';
-import {
-  createSiteWiseClient,
-  discoverCameras,
-  provisionCamera,
-  provisionHub,
-  type CameraConfig,
-} from '../../src/sitewise/index.js';
+import { createSiteWiseClient, discoverCameras, type CameraConfig } from '../../src/sitewise/index.js';
+import { provisionCamera, provisionHub } from '../../src/provision/index.js';
 import { CameraStatus, StatusOutbox } from '../../src/status/index.js';
 import { credentials, localSiteWise, until } from '../sitewise/cloud.js';
 

@@ -17,8 +17,18 @@
 //   POST /clear                       every fault above lifted, uplink up
 import type http from 'node:http';
 import type { Logger } from 'pino';
-import { readBody, sendJson, startHttpServer, type HttpService } from './http/index.js';
-import type { LocalCloud } from './index.js';
+import { readBody, sendJson, startHttpServer, type HttpService, type Uplink } from './http/index.js';
+import type { KvsService } from './kvs/index.js';
+import type { SecretsManagerService } from './secrets/index.js';
+import type { SiteWiseService } from './sitewise/index.js';
+
+/** The parts of a running local cloud the fault-control API drives (a LocalCloud has them all). */
+export interface ControlledCloud {
+  kvs: KvsService;
+  uplink: Uplink;
+  secrets: SecretsManagerService;
+  sitewise: SiteWiseService;
+}
 
 /** A running fault-control API. */
 export type FaultControl = HttpService;
@@ -61,7 +71,7 @@ async function jsonBody(req: http.IncomingMessage): Promise<Record<string, unkno
 
 /** Starts the fault-control API for `cloud` on 127.0.0.1:`port` (0 = a free port). */
 export async function startFaultControl(
-  cloud: LocalCloud,
+  cloud: ControlledCloud,
   options: { port?: number; log?: Logger } = {},
 ): Promise<FaultControl> {
   const kvs = cloud.kvs;
