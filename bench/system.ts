@@ -183,7 +183,12 @@ async function run(n: number, clipFile: string): Promise<Row> {
     const spawnedAt = Date.now();
     connector = spawn(
       process.execPath,
-      [...profileArgs, path.resolve(flags.dist ?? path.join(ROOT, 'dist'), 'main.js')],
+      [
+        ...flags['node-args'].split(' ').filter(Boolean),
+        ...profileArgs,
+        ...['--import', path.join(ROOT, 'bench/system/memory-probe.mjs')],
+        path.resolve(flags.dist ?? path.join(ROOT, 'dist'), 'main.js'),
+      ],
       {
         env,
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -272,9 +277,11 @@ async function run(n: number, clipFile: string): Promise<Row> {
       loads.push(loadAverage());
     }
     const windowEnd = Date.now();
-    const lastProbe = readFileSync(memoryFile, 'utf8').trim().split('\n').at(-1)!;
-    const probed = JSON.parse(lastProbe) as Record<string, number>;
-    const mb = (k: string) => (probed[k] ?? 0) / 1048576;
+    const lastProbe = existsSync(memoryFile)
+      ? readFileSync(memoryFile, 'utf8').trim().split('\n').at(-1)
+      : '';
+    const probed = (lastProbe ? JSON.parse(lastProbe) : {}) as Record<string, number>;
+    const mb = (k: string) => (probed[k] ?? NaN) / 1048576;
     const nodeMemory = {
       ...smapsRollup(connector.pid!),
       heapUsed: mb('heapUsed'),
