@@ -26,6 +26,7 @@ export interface StreamUploaderLike {
     startMs: number,
     endMs: number,
     origin?: 'historical' | 'backfill',
+    signal?: AbortSignal,
   ): { done: Promise<'completed' | 'stopped'> };
   on(event: 'persisted', listener: (e: { startMs: number; endMs: number }) => void): unknown;
   stop(): Promise<void>;
@@ -160,23 +161,15 @@ export class CameraRuntime {
         uploader: {
           setLive: (on) => uploader.setLive(on),
           pushLive: (fragment) => uploader.pushLive(fragment),
-          upload: async (range, signal) => {
-            const job = uploader.uploadRange(range.startMs, range.endMs);
-            const outcome = await job.done;
+          upload: async (job, signal) => {
+            const outcome = await uploader.uploadRange(job.startMs, job.endMs, job.origin, signal).done;
             if (outcome !== 'completed' && !signal.aborted) {
-              throw new Error(`upload of ${range.startMs}-${range.endMs} stopped before it was complete`);
-            }
-          },
-          backfill: (sinceMs) => {
-            for (const gap of store.notUploaded(camera.assetId)) {
-              const startMs = Math.max(gap.startMs, sinceMs);
-              if (gap.endMs <= startMs) continue;
-              this.#log.info({ startMs, endMs: gap.endMs }, 'backfilling the live window from the recording');
-              uploader.uploadRange(startMs, gap.endMs, 'backfill');
+              throw new Error(`upload of ${job.startMs}-${job.endMs} stopped before it was complete`);
             }
           },
           close: () => uploader.stop(),
         },
+        notUploaded: () => store.notUploaded(camera.assetId),
       },
     });
   }

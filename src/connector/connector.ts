@@ -129,6 +129,7 @@ export class Connector {
       this.#log.info({ cameraId: id }, 'camera left the hub (or became invalid); stopping it');
       this.#cameras.delete(id);
       await runtime.stop();
+      this.#log.info({ cameraId: id }, 'removed camera stopped: recording closed, requests unsubscribed');
     }
     // Secrets are read all at once: one unreadable secret retries with backoff and must not hold up
     // the others.

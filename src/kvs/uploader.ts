@@ -73,6 +73,8 @@ interface Job {
   emitter: EventEmitter<{ progress: [RangeProgress] }>;
   resolve: (r: 'completed' | 'stopped') => void;
   job: UploadJob;
+  /** The owner's cancel signal; a session of this job ends at the next fragment once it fires. */
+  signal: AbortSignal | undefined;
 }
 
 /** See the file comment. */
@@ -93,6 +95,7 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
   #provisioned: StreamHeader['tracks'] | undefined;
   #loop: Promise<void> | undefined;
   #rangeTurn = false;
+  #running: Job | undefined;
 
   constructor(options: UploaderOptions) {
     super();
@@ -127,15 +130,38 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
     this.#notifier.notify();
   }
 
-  /** Uploads the recorded fragments overlapping [startMs, endMs) that the ledger does not have yet. */
-  uploadRange(startMs: number, endMs: number, origin: 'historical' | 'backfill' = 'historical'): UploadJob {
+  /**
+   * Uploads the recorded fragments overlapping [startMs, endMs) that the ledger does not have yet.
+   * Aborting `signal` cancels the job: a waiting job leaves at once, a running one after the fragment
+   * being sent (its session still ends cleanly); `done` then resolves 'stopped'. The camera is the
+   * owner of its jobs and hands them over one at a time (camera/upload-queue.ts).
+   */
+  uploadRange(
+    startMs: number,
+    endMs: number,
+    origin: 'historical' | 'backfill' = 'historical',
+    signal?: AbortSignal,
+  ): UploadJob {
     const source = new RangeSource(startMs, endMs, origin, this.#o.reader, this.#o.ledger);
     const emitter = new EventEmitter<{ progress: [RangeProgress] }>();
     let resolve!: (r: 'completed' | 'stopped') => void;
     const done = new Promise<'completed' | 'stopped'>((r) => (resolve = r));
     const job = Object.assign(emitter, { startMs, endMs, progress: source.progress, done }) as UploadJob;
-    if (this.#abort.signal.aborted) resolve('stopped');
-    else this.#jobs.push({ source, emitter, resolve, job });
+    if (this.#abort.signal.aborted || signal?.aborted) {
+      resolve('stopped');
+      return job;
+    }
+    const entry: Job = { source, emitter, resolve, job, signal };
+    this.#jobs.push(entry);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        // The running job is dropped by #run once its session has ended.
+        if (this.#running !== entry) void this.#cancelJob(entry);
+        this.#notifier.notify();
+      },
+      { once: true },
+    );
     this.#notifier.notify();
     return job;
   }
@@ -178,12 +204,16 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
           // A live turn ending while ranges wait hands the connection over for one slice.
           this.#rangeTurn = this.#jobs.length > 0 && r !== 'empty';
         } else if (job) {
+          this.#running = job;
           const r = await runSession(this.#context('range', job), job.source);
           this.#rangeTurn = false;
           if (r === 'empty' || (job.source.exhausted && r === 'done')) this.#completeJob(job);
         }
       } catch (err) {
         retryIn = this.#onFailure(err);
+      } finally {
+        if (this.#running?.signal?.aborted) await this.#cancelJob(this.#running);
+        this.#running = undefined;
       }
       if (retryIn > 0) {
         try {
@@ -206,7 +236,7 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
       credentials: this.#o.credentials,
       endpoint: this.#endpoint,
       ledger: this.#o.ledger,
-      signal: this.#abort.signal,
+      signal: job?.signal ? AbortSignal.any([this.#abort.signal, job.signal]) : this.#abort.signal,
       notifier: this.#notifier,
       errorCounts: this.#errorCounts,
       timing: this.#o.timing ?? {},
@@ -246,6 +276,14 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
       signal: this.#abort.signal,
     });
     this.#provisioned = header.tracks;
+  }
+
+  async #cancelJob(job: Job): Promise<void> {
+    const i = this.#jobs.indexOf(job);
+    if (i < 0) return;
+    this.#jobs.splice(i, 1);
+    await job.source.close();
+    job.resolve('stopped');
   }
 
   #completeJob(job: Job): void {
