@@ -130,21 +130,6 @@ export async function start(
   return { component, lines, stop };
 }
 
-/** Polls until `check` returns a value (not undefined), or fails after the deadline. */
-export async function eventually<T>(
-  what: string,
-  check: () => T | undefined | Promise<T | undefined>,
-  ms = 30000,
-) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** Writes a VideoUploadRequest value the way the TwinMaker video player does. */
 export async function sendRequest(d: Deployment, assetId: string, propertyId: string, value: string) {
   await putStringValue(d.sitewise, assetId, propertyId, value, { entryId: 'liveVideo' });

@@ -5,7 +5,8 @@ import t from 'tap';
 import { DisassociateAssetsCommand } from '@aws-sdk/client-iotsitewise';
 import { startTestCamera } from '../helpers/test-camera.js';
 import { ffprobe } from '../helpers/media.js';
-import { addCamera, deploy, eventually, recordingFiles, runConnector } from './fixtures.js';
+import { addCamera, deploy, recordingFiles, runConnector } from './fixtures.js';
+import { eventually } from '../helpers/poll.js';
 
 t.test('a camera added to the hub starts, a camera removed from it stops', async (t) => {
   const d = await deploy(t);

@@ -12,7 +12,8 @@ import {
   type CameraConfig,
 } from '../../src/sitewise/index.js';
 import { CameraStatus, StatusOutbox } from '../../src/status/index.js';
-import { credentials, localSiteWise, until } from '../sitewise/cloud.js';
+import { credentials, localSiteWise } from '../sitewise/cloud.js';
+import { eventually } from '../helpers/poll.js';
 
 async function setup(t: Test) {
   const cloud = await localSiteWise(t);
@@ -108,7 +109,7 @@ t.test('offline: points wait, coalesce per range, survive a restart, and are sen
   for (let i = 1; i <= 20; i++) status.recorded({ startMs: base + (i - 1) * MIN, endMs: base + i * MIN });
   status.uploaded({ startMs: base, endMs: base + 5 * MIN });
   status.cached([{ startMs: base - 60 * MIN, endMs: base + 20 * MIN }]);
-  await until(() => lines.join('').includes('SiteWise unreachable'), 5000, 'a failed send');
+  await eventually('a failed send', () => lines.join('').includes('SiteWise unreachable'), 5000);
   t.equal(offline.size, 3, 'coalesced to one point per range');
   await offline.close();
   t.match(readFileSync(path.join(dir, 'sitewise-outbox.jsonl'), 'utf8'), /"put"/, 'journal on disk');
@@ -188,7 +189,7 @@ t.test('service errors back off and retry; per-entry refusals are dropped, the r
       endMs: now - MIN,
     },
   ]);
-  await until(() => outbox.size === 1, 10_000, 'only the future point left');
+  await eventually('only the future point left', () => outbox.size === 1, 10_000);
   t.same(
     cloud.batches.map((b) => b.length),
     [3, 3, 3, 3],
