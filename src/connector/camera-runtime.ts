@@ -13,10 +13,6 @@ import type { TimeRange } from '../time/index.js';
 import { CameraVod, type VodPort } from './camera-vod.js';
 import type { Store } from '../store/index.js';
 
-// CachedVideoAgeOutOnEdge changes with every fragment; once per 10 s keeps the player's availability
-// bar current without a SiteWise call per fragment.
-const CACHED_REPORT_EVERY_MS = 10_000;
-
 /** The live/historical uploader of one stream, as the runtime uses it (kvs StreamUploader). */
 export interface StreamUploaderLike {
   start(): void;
@@ -93,7 +89,6 @@ export class CameraRuntime {
   readonly #log: Logger;
   readonly #uploader: StreamUploaderLike;
   #source: CameraSourceLike | undefined;
-  #cachedReportedAt = 0;
   readonly #vod: CameraVod | undefined;
 
   constructor(camera: CameraConfig, url: string, deps: CameraRuntimeDeps) {
@@ -147,12 +142,9 @@ export class CameraRuntime {
             append: (fragment) => {
               const result = writer.append(fragment);
               if (result === 'queued') {
-                this.status.recorded({ startMs: fragment.startMs, endMs: fragment.endMs });
-                // The cached range grows with every fragment; SiteWise hears about it every few seconds.
-                if (fragment.endMs - this.#cachedReportedAt >= CACHED_REPORT_EVERY_MS) {
-                  this.#cachedReportedAt = fragment.endMs;
-                  this.reportCached();
-                }
+                this.status.recordedFragment({ startMs: fragment.startMs, endMs: fragment.endMs }, () =>
+                  store.recorded(camera.assetId),
+                );
               }
             },
             close: () => writer.close(),

@@ -10,6 +10,9 @@ const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
 /** A point's start is moved on once it is this old, a day before SiteWise would refuse it. */
 export const REANCHOR_AGE_MS = 6 * DAY_MS;
+// CachedVideoAgeOutOnEdge changes with every fragment; once per 10 s of recorded video keeps the
+// player's availability bar current without a SiteWise call per fragment.
+const CACHED_REPORT_EVERY_MS = 10_000;
 
 /** Where points go (StatusOutbox.put). */
 export type PointSink = (point: StatusPoint) => void;
@@ -93,6 +96,7 @@ export class CameraStatus {
   readonly #uploaded: RangeSeries;
   readonly #now: () => number;
   #cached = new Map<number, number>();
+  #cachedReportedAt = 0;
 
   constructor(options: CameraStatusOptions) {
     this.#options = options;
@@ -112,6 +116,17 @@ export class CameraStatus {
   /** Video was recorded locally over this range (VideoRecordedTimeRange). */
   recorded(range: TimeRange): void {
     this.#recorded.add(range);
+  }
+
+  /**
+   * A fragment was recorded: extends VideoRecordedTimeRange and, at most once per 10 s of recorded
+   * video, reports what the edge caches (`cachedNow` is read only then).
+   */
+  recordedFragment(range: TimeRange, cachedNow: () => readonly TimeRange[]): void {
+    this.recorded(range);
+    if (range.endMs - this.#cachedReportedAt < CACHED_REPORT_EVERY_MS) return;
+    this.#cachedReportedAt = range.endMs;
+    this.cached(cachedNow());
   }
 
   /** Video over this range is persisted in KVS (VideoUploadedTimeRange). */

@@ -90,3 +90,31 @@ t.test('status points as the player reads them', async (t) => {
     'clamped to the hour',
   );
 });
+
+t.test('recording reports the cached ranges once per 10 s of video, not per fragment', async (t) => {
+  const points: StatusPoint[] = [];
+  const status = new CameraStatus({
+    assetId: 'cam',
+    status: { recordedRange: 'rec', uploadedRange: 'up', cachedRange: 'cache' },
+    sink: (p) => points.push(p),
+    now: () => NOW,
+  });
+  let reads = 0;
+  const start = NOW - 60_000;
+  for (let s = 0; s < 25; s++) {
+    status.recordedFragment({ startMs: start + s * 1000, endMs: start + (s + 1) * 1000 }, () => {
+      reads++;
+      return [{ startMs: start, endMs: start + (s + 1) * 1000 }];
+    });
+  }
+  t.equal(reads, 3, 'the store was asked at 1 s, 11 s and 21 s of video');
+  t.same(
+    points.filter((p) => p.propertyId === 'cache').map((p) => p.endMs - start),
+    [1000, 11_000, 21_000],
+  );
+  t.equal(
+    points.filter((p) => p.propertyId === 'rec').length,
+    25,
+    'every fragment extends the recorded range',
+  );
+});
