@@ -12,12 +12,8 @@ import path from 'node:path';
 import { startLocalCloud, startTestCamera, type LocalCloud, type TestCamera } from '@kvs-edge/localcloud';
 import { runComponent, type RunningComponent } from '../src/main.js';
 import { createSecretsClient } from '../src/secrets/index.js';
-import {
-  createSiteWiseClient,
-  provisionCamera,
-  provisionHub,
-  type ProvisionedCamera,
-} from '../src/sitewise/index.js';
+import { createSiteWiseClient } from '../src/sitewise/index.js';
+import { provisionCamera, provisionHub, type ProvisionedCamera } from '../src/provision/index.js';
 import { sendUploadRequest } from '../src/cli/request.js';
 
 interface DemoOptions {

@@ -1,78 +1,113 @@
-// Reproduces what the GDK CLI's custom build expects (GDK itself cannot be installed here: it ships
-// from GitHub only):
-//   greengrass-build/recipes/recipe.yaml                      (names and version filled in)
-//   greengrass-build/artifacts/<component>/<version>/kvs-edge-connector.zip
-// The zip holds dist/, scripts/setup.sh, package.json and the production node_modules, so the device
-// needs no registry access (aws-crt's native binaries travel inside its npm package).
-import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+// `npm run gg:build`: what the GDK CLI's custom build must leave, for both components of the project.
+// GDK itself cannot be installed here (it ships from GitHub only), so this reproduces its layout:
+//   <out>/recipes/recipe.yaml                                   (name, version, author filled in)
+//   <out>/artifacts/<component>/<version>/<artifact>.zip         (one per architecture)
+// io.kvsedge.EdgeConnectorForKVS -> greengrass-build/ (gdk-config.json at the top)
+// io.kvsedge.NodeRuntime         -> components/node-runtime/greengrass-build/
+//
+// The connector zip holds the esbuild bundle (scripts/gg-build/bundle.mjs), its source maps, the
+// device set-up and stop scripts, aws-crt's addon for that architecture only, and the licences. No
+// top folder: the nucleus unpacks <name>.zip into {artifacts:decompressedPath}/<name>/ itself.
+//
+// Options: --component connector|node-runtime (default both), --arch amd64,aarch64 (default both),
+// --out <dir> (each component under <dir>/<component name>/ instead; the tests use this).
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import yazl from 'yazl';
+import { parseArgs } from 'node:util';
+import { connectorArtifact, runtimeArtifact, selectArchitectures } from './gg-build/architectures.mjs';
+import { bundle, bundledPackages, CRT_MODULE_DIR } from './gg-build/bundle.mjs';
+import { thirdPartyLicenses } from './gg-build/licenses.mjs';
+import { writeRuntimeZip } from './gg-build/node-runtime.mjs';
+import { writeZip } from './gg-build/zip.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const gdk = JSON.parse(await readFile(path.join(root, 'gdk-config.json'), 'utf8'));
-const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
-const lock = JSON.parse(await readFile(path.join(root, 'package-lock.json'), 'utf8'));
-const [name, component] = Object.entries(gdk.component)[0];
-// NEXT_PATCH is resolved by GDK against the versions already published; offline we use package.json's.
-const version = component.version === 'NEXT_PATCH' ? pkg.version : component.version;
-
-const out = path.join(root, 'greengrass-build');
-await rm(out, { recursive: true, force: true });
-const artifactDir = path.join(out, 'artifacts', name, version);
-await mkdir(path.join(out, 'recipes'), { recursive: true });
-await mkdir(artifactDir, { recursive: true });
-
-const recipe = (await readFile(path.join(root, 'recipe.yaml'), 'utf8'))
-  .replaceAll('{COMPONENT_NAME}', name)
-  .replaceAll('{COMPONENT_VERSION}', version)
-  .replaceAll('{COMPONENT_AUTHOR}', component.author);
-await writeFile(path.join(out, 'recipes', 'recipe.yaml'), recipe);
-
-// Nested node_modules folders are left out of a package's walk: the lock lists each nested package on
-// its own, and decides there whether it ships.
-async function* files(dir, skipNested = false) {
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (!(skipNested && entry.name === 'node_modules')) yield* files(full, skipNested);
-    } else if (entry.isFile()) yield full;
-  }
-}
-
-const zip = new yazl.ZipFile();
-const prefix = 'kvs-edge-connector';
-let count = 0;
-async function addTree(rel) {
-  for await (const file of files(path.join(root, rel))) {
-    const mode = (await stat(file)).mode;
-    zip.addFile(file, path.posix.join(prefix, path.relative(root, file).split(path.sep).join('/')), { mode });
-    count++;
-  }
-}
-await stat(path.join(root, 'dist', 'main.js')).catch(() => {
-  throw new Error('dist/main.js is missing: run `npm run build` first (npm run gg:build does)');
+const { values: args } = parseArgs({
+  options: { component: { type: 'string' }, arch: { type: 'string' }, out: { type: 'string' } },
 });
-await addTree('dist');
-zip.addFile(path.join(root, 'scripts', 'setup.sh'), `${prefix}/scripts/setup.sh`, { mode: 0o100755 });
-zip.addFile(path.join(root, 'package.json'), `${prefix}/package.json`);
-// Production packages are the lock file's entries not marked dev (npm's own --omit=dev set).
-for (const [entry, meta] of Object.entries(lock.packages)) {
-  if (!entry.startsWith('node_modules/') || meta.dev || meta.link) continue;
-  for await (const file of files(path.join(root, entry), true)) {
-    zip.addFile(file, `${prefix}/${path.relative(root, file).split(path.sep).join('/')}`, {
-      mode: (await stat(file)).mode,
-    });
-    count++;
+const archs = selectArchitectures(args.arch);
+const components = args.component ? [args.component] : ['connector', 'node-runtime'];
+for (const c of components) {
+  if (c !== 'connector' && c !== 'node-runtime') {
+    throw new Error(`unknown component "${c}": use connector or node-runtime`);
   }
 }
-const zipPath = path.join(artifactDir, 'kvs-edge-connector.zip');
-await new Promise((resolve, reject) => {
-  zip.outputStream.pipe(createWriteStream(zipPath)).on('close', resolve).on('error', reject);
-  zip.end();
-});
-const size = (await stat(zipPath)).size;
-console.log(
-  `gg:build: ${name} ${version}: ${count} files, ${(size / 1e6).toFixed(1)} MB -> ${path.relative(root, zipPath)}`,
-);
+
+async function gdkProject(dir) {
+  const gdk = JSON.parse(await readFile(path.join(dir, 'gdk-config.json'), 'utf8'));
+  const [name, component] = Object.entries(gdk.component)[0];
+  return { name, component, recipe: await readFile(path.join(dir, 'recipe.yaml'), 'utf8') };
+}
+
+/** Fills the recipe's GDK placeholders and makes the output folders; returns the artifact folder. */
+async function layout(out, project, version) {
+  await rm(out, { recursive: true, force: true });
+  const artifactDir = path.join(out, 'artifacts', project.name, version);
+  await mkdir(path.join(out, 'recipes'), { recursive: true });
+  await mkdir(artifactDir, { recursive: true });
+  const recipe = project.recipe
+    .replaceAll('{COMPONENT_NAME}', project.name)
+    .replaceAll('{COMPONENT_VERSION}', version)
+    .replaceAll('{COMPONENT_AUTHOR}', project.component.author);
+  await writeFile(path.join(out, 'recipes', 'recipe.yaml'), recipe);
+  return artifactDir;
+}
+
+const report = (name, version, zipPath, result) =>
+  console.log(
+    `gg:build: ${name} ${version}: ${path.basename(zipPath)} ${result.names.length} files, ` +
+      `${(result.bytes / 1e6).toFixed(2)} MB -> ${path.relative(process.cwd(), zipPath)}`,
+  );
+
+async function buildConnector() {
+  const project = await gdkProject(root);
+  const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
+  // NEXT_PATCH is resolved by GDK against the versions already published; offline we use package.json's.
+  const version = project.component.version === 'NEXT_PATCH' ? pkg.version : project.component.version;
+  const out = args.out ? path.join(args.out, project.name) : path.join(root, 'greengrass-build');
+  const artifactDir = await layout(out, project, version);
+
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'kvs-edge-bundle-'));
+  try {
+    const metafile = await bundle(root, tmp);
+    const bundleFiles = (await readdir(tmp)).sort();
+    const common = [
+      ...bundleFiles.map((f) => ({ name: f, file: path.join(tmp, f) })),
+      // The bundle is ES modules; without "type": "module" Node 20 would load it as CommonJS.
+      {
+        name: 'package.json',
+        text: `${JSON.stringify({ name: pkg.name, version, private: true, type: 'module', license: pkg.license }, null, 2)}\n`,
+      },
+      { name: 'setup.sh', file: path.join(root, 'scripts', 'setup.sh'), mode: 0o100755 },
+      { name: 'stop.sh', file: path.join(root, 'deploy', 'greengrass', 'stop.sh'), mode: 0o100755 },
+      { name: 'LICENSE', file: path.join(root, 'LICENSE') },
+      { name: 'NOTICE', file: path.join(root, 'NOTICE') },
+      { name: 'THIRD-PARTY-LICENSES.txt', text: await thirdPartyLicenses(root, bundledPackages(metafile)) },
+    ];
+    for (const arch of archs) {
+      const addon = `${CRT_MODULE_DIR}/dist/bin/${arch.crtDir}/aws-crt-nodejs.node`;
+      const zipPath = path.join(artifactDir, `${connectorArtifact(arch)}.zip`);
+      const result = await writeZip(zipPath, [...common, { name: addon, file: path.join(root, addon) }]);
+      report(project.name, version, zipPath, result);
+    }
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+async function buildNodeRuntime() {
+  const dir = path.join(root, 'components', 'node-runtime');
+  const project = await gdkProject(dir);
+  // The component version is the Node.js version it carries (pinned in gdk-config.json).
+  const version = project.component.version;
+  const out = args.out ? path.join(args.out, project.name) : path.join(dir, 'greengrass-build');
+  const artifactDir = await layout(out, project, version);
+  for (const arch of archs) {
+    const zipPath = path.join(artifactDir, `${runtimeArtifact(arch)}.zip`);
+    report(project.name, version, zipPath, await writeRuntimeZip(root, arch, version, zipPath));
+  }
+}
+
+if (components.includes('connector')) await buildConnector();
+if (components.includes('node-runtime')) await buildNodeRuntime();

@@ -9,15 +9,25 @@
 import { KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { loadConfig, loadConfigFile, resolveRecordingsPath, type Config } from './config/index.js';
-import { Connector } from './connector/index.js';
-import { CameraSource, GstProcesses } from './gst/index.js';
+import { fromIotCertificate, iotCertificateOptionsFromEnv } from './credentials/index.js';
+import { Connector, LastKnownConfig } from './connector/index.js';
+import { CameraSource, GstProcesses, RunnerPool } from './gst/index.js';
 import { GreengrassIpc, underGreengrass } from './greengrass/index.js';
 import { sdkStreamControl } from './aws/index.js';
 import { CachedCredentials, StreamUploader } from './kvs/index.js';
 import { createLogger, SecretRegistry, type Logger } from './log/index.js';
-import { Mqtt5Messaging, type Messaging } from './mqtt/index.js';
+import type { Messaging } from './mqtt/index.js';
+import {
+  DEFAULT_STATUS_PORT,
+  StatusBuilder,
+  startStatusServer,
+  statusPortFrom,
+  type StatusServer,
+} from './observe/index.js';
 import { createSecretsClient, RtspUrlResolver } from './secrets/index.js';
 import {
   createSiteWiseClient,
@@ -27,8 +37,7 @@ import {
   RequestSubscriptions,
 } from './sitewise/index.js';
 import { StatusOutbox } from './status/index.js';
-import { openStore, type Store } from './store/index.js';
-import { createVodClients, publishClip, statusMeasurementValue, vodSettingsFor } from './vod/index.js';
+import { openStore, referenceRecordingFolders, STATE_DIR, type Store } from './store/index.js';
 import type { VodPort } from './connector/index.js';
 
 export interface RunOptions {
@@ -48,11 +57,18 @@ export interface RunningComponent {
   outbox: StatusOutbox;
   config: Config;
   log: Logger;
+  /** The local status endpoint (kvs-edge status, /metrics); absent when it is off or could not start. */
+  statusUrl?: string;
 }
 
 // Greengrass stops a component with SIGTERM and kills it soon after; everything must be closed well
 // inside that, so each step has its own budget.
 const STOP_BUDGET_MS = 8_000;
+
+// Cameras whose pipelines share one python-gi runner process. One interpreter per camera cost 12 MB a
+// camera more than a bare gst-launch; four to a runner make the pipelines cheaper than bare ones while
+// a runner crash restarts at most three other cameras (docs/performance.md, shared runners).
+const CAMERAS_PER_RUNNER = 4;
 
 /** Runs the component until a signal (or stopSignal); resolves to the exit code. */
 export async function runComponent(options: RunOptions = {}): Promise<number> {
@@ -67,11 +83,11 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
   let ipc: GreengrassIpc | undefined;
   let config: Config;
   try {
+    const file = configFileArg(argv);
     if (greengrass) {
       ipc = await GreengrassIpc.connect(bootLog);
       config = loadConfig(await ipc.getConfiguration());
     } else {
-      const file = configFileArg(argv);
       config = file ? await loadConfigFile(file, env) : loadConfig({}, env);
     }
   } catch (err) {
@@ -86,32 +102,74 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
     ...(options.logDestination && { destination: options.logDestination }),
   });
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  // Outside Greengrass a device may hold an IoT certificate and a role alias instead of AWS keys.
+  let iotCredentials: ReturnType<typeof fromIotCertificate> | undefined;
+  try {
+    const iot = iotCertificateOptionsFromEnv(env);
+    iotCredentials = iot && fromIotCertificate(iot);
+  } catch (err) {
+    log.fatal({ err }, 'incomplete IoT certificate credentials settings');
+    await ipc?.close();
+    return 2;
+  }
+  const withCredentials = iotCredentials ? { credentials: iotCredentials } : {};
   const sitewise = createSiteWiseClient({
     region,
+    ...withCredentials,
     ...(env.AWS_ENDPOINT_URL_IOTSITEWISE && { endpoint: env.AWS_ENDPOINT_URL_IOTSITEWISE }),
   });
   const secretsClient = createSecretsClient({
     region,
+    ...withCredentials,
     ...(env.AWS_ENDPOINT_URL_SECRETS_MANAGER && { endpoint: env.AWS_ENDPOINT_URL_SECRETS_MANAGER }),
   });
   const kvsClient = new KinesisVideoClient({
     region,
+    ...withCredentials,
     ...(env.AWS_ENDPOINT_URL_KINESIS_VIDEO && { endpoint: env.AWS_ENDPOINT_URL_KINESIS_VIDEO }),
   });
-  const credentials = new CachedCredentials(fromNodeProviderChain());
+  const credentials = new CachedCredentials(iotCredentials ?? fromNodeProviderChain());
   const control = sdkStreamControl(kvsClient);
-  const resolver = new RtspUrlResolver({ client: secretsClient, secrets, log });
+  const resolver = new RtspUrlResolver({
+    client: secretsClient,
+    secrets,
+    log,
+    ...(ipc && { local: (secretId: string) => ipc!.getSecretValue(secretId) }),
+  });
   const processes = new GstProcesses();
 
   const root = resolveRecordingsPath(config, { greengrass });
-  await mkdir(root, { recursive: true, mode: 0o700 });
-  const store = await openStore(root, {
-    log: log.child({ part: 'store' }),
-    segmentDurationSeconds: config.SegmentDurationSeconds,
-    maxLocalMediaSizeInMB: config.MaxLocalMediaSizeInMB,
-    strategyOnFullSize: config.StrategyOnFullSize,
+  let store: Store;
+  try {
+    await mkdir(root, { recursive: true, mode: 0o700 });
+    store = await openStore(root, {
+      log: log.child({ part: 'store' }),
+      segmentDurationSeconds: config.SegmentDurationSeconds,
+      maxLocalMediaSizeInMB: config.MaxLocalMediaSizeInMB,
+      strategyOnFullSize: config.StrategyOnFullSize,
+      // Switching from aws.iot.EdgeConnectorForKVS: its recordings stay readable where they are.
+      adoptFrom: referenceRecordingFolders({ greengrass, cwd: process.cwd(), root }),
+    });
+  } catch (err) {
+    // Nothing can be recorded; say which folder and why, once, and let Greengrass show ERRORED.
+    log.fatal(
+      { err, root },
+      'RecordingsPath cannot be used; fix the folder (exists, writable, mounted) and restart',
+    );
+    await ipc?.updateState('ERRORED').catch(() => undefined);
+    await ipc?.close();
+    return 1;
+  }
+  const stateDir = path.join(root, STATE_DIR);
+  const outbox = await StatusOutbox.open({
+    client: sitewise,
+    dir: stateDir,
+    log,
+    onNoSpace: () => store.reserve.release(),
   });
-  const outbox = await StatusOutbox.open({ client: sitewise, dir: path.join(root, '.kvs-edge'), log });
+  // The work folder (the recipe sets KVS_EDGE_WORK_DIR to {work:path}); else the state folder.
+  const workDir = env.KVS_EDGE_WORK_DIR || stateDir;
+  const lastKnown = new LastKnownConfig(workDir, log);
   let messaging: Messaging;
   try {
     messaging = ipc ?? (await standaloneMessaging(env, log));
@@ -127,7 +185,8 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
     subscribe: (topic, handler) => messaging.subscribe(topic, (_topic, payload) => handler(payload)),
   });
   const thingName = env.AWS_IOT_THING_NAME;
-  const vod = vodPort(config, env, store, sitewise, log, thingName ?? 'standalone');
+  const runners = new RunnerPool({ camerasPerRunner: CAMERAS_PER_RUNNER, log: log.child({ part: 'gst' }) });
+  const vod = await vodPort(config, env, store, sitewise, log, thingName ?? 'standalone');
   const connector = new Connector({
     log,
     store,
@@ -135,6 +194,7 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
     liveKeepAliveMs: config.LiveKeepAliveSeconds * 1000,
     deleteAfterUpload: config.DeleteAfterUpload,
     refreshMs: config.ConfigRefreshSeconds * 1000,
+    lastKnown,
     discover: (prefer) =>
       discoverCameras({
         client: sitewise,
@@ -151,6 +211,7 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
         url,
         urlRef: camera.secretArn,
         log: log.child({ cameraId: camera.assetId, part: 'source' }),
+        runners,
         processes,
         onFragment,
       }),
@@ -172,7 +233,10 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
     subscribeVod: (key, source, onValue) => requests.set(key, source, onValue),
     ...(vod && { vod: vod.port }),
     unsubscribeRequests: (cameraId) => requests.remove(cameraId),
-    putStatus: (point) => void outbox.put(point),
+    // put() only rejects once the outbox is closed (a late point during stop); journal trouble is
+    // handled inside it and shown in health.
+    putStatus: (point) =>
+      void outbox.put(point).catch((err: unknown) => log.debug({ err }, 'status point after close dropped')),
     watchTopic: (topic, onMessage) => messaging.subscribe(topic, () => onMessage()),
     ...(ipc && { reportState: (state) => ipc!.updateState(state) }),
   });
@@ -218,8 +282,16 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
 
   const stopped = waitForStop(options.stopSignal);
   await connector.start();
+  const observed = await startObserving(env, connector, store, log);
   log.info({ ...connector.summary(), recordings: root, greengrass }, 'connector started');
-  options.onStarted?.({ connector, store, outbox, config, log });
+  options.onStarted?.({
+    connector,
+    store,
+    outbox,
+    config,
+    log,
+    ...(observed?.server && { statusUrl: observed.server.url }),
+  });
   const signal = await stopped;
   log.info({ signal }, 'stopping');
 
@@ -229,10 +301,13 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
   }, STOP_BUDGET_MS + 2_000);
   deadline.unref();
   await unsubscribeConfig?.();
+  await observed?.close();
   await connector.stop();
   await processes.stopAll(2_000);
+  await runners.close(2_000);
   await requests.close();
-  await outbox.close(2_000);
+  // Offline, a flush would only spend the stop budget; the journal keeps the points for the next start.
+  await outbox.close(outbox.failing ? 0 : 2_000);
   await store.close();
   await messaging.close();
   if (ipc && ipc !== messaging) await ipc.close();
@@ -242,20 +317,25 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
   return 0;
 }
 
-/** MediaPackage VOD publishing when the component's Vod key is set; says once when it is off. */
-function vodPort(
+/**
+ * MediaPackage VOD publishing when the component's Vod key is set; says once when it is off. The VOD
+ * module (S3, MediaPackage and multipart upload clients, about 14 MB of heap and code) loads only then.
+ */
+async function vodPort(
   config: Config,
   env: NodeJS.ProcessEnv,
   store: Store,
   sitewise: ReturnType<typeof createSiteWiseClient>,
   log: Logger,
   thingName: string,
-): { port: VodPort; close(): void } | undefined {
+): Promise<{ port: VodPort; close(): void } | undefined> {
   const vodConfig = config.Vod;
   if (!vodConfig) {
     log.info('MediaPackage VOD publishing is off (component key Vod is empty)');
     return undefined;
   }
+  const { createVodClients, publishClip, statusMeasurementValue, vodSettingsFor } =
+    await import('./vod/index.js');
   const clients = createVodClients({ ...(vodConfig.Region && { region: vodConfig.Region }), env });
   const vodLog = log.child({ part: 'vod' });
   return {
@@ -280,11 +360,17 @@ function vodPort(
   };
 }
 
+// Strict: an unknown argument or `--config` without a value is an error, never a silent start with
+// defaults (which would record into ./recordings).
 function configFileArg(argv: string[]): string | undefined {
-  const i = argv.findIndex((a) => a === '--config' || a === '-c');
-  if (i >= 0) return argv[i + 1];
-  const eq = argv.find((a) => a.startsWith('--config='));
-  return eq?.slice('--config='.length);
+  const { values } = parseArgs({
+    args: argv,
+    options: { config: { type: 'string', short: 'c' } },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.config === '') throw new Error('--config needs a file name: --config <file.yaml|file.json>');
+  return values.config;
 }
 
 async function standaloneMessaging(env: NodeJS.ProcessEnv, log: Logger): Promise<Messaging> {
@@ -296,6 +382,8 @@ async function standaloneMessaging(env: NodeJS.ProcessEnv, log: Logger): Promise
       close: async () => {},
     };
   }
+  // Loaded only here: under Greengrass requests come through IPC and this client is never needed.
+  const { Mqtt5Messaging } = await import('./mqtt/index.js');
   return Mqtt5Messaging.connect(
     {
       url,
@@ -306,6 +394,34 @@ async function standaloneMessaging(env: NodeJS.ProcessEnv, log: Logger): Promise
     },
     log,
   );
+}
+
+/** The local status endpoint (src/observe); a port already in use costs the endpoint, not the cameras. */
+async function startObserving(env: NodeJS.ProcessEnv, connector: Connector, store: Store, log: Logger) {
+  let port: number | undefined;
+  try {
+    port = statusPortFrom(env, DEFAULT_STATUS_PORT);
+  } catch (err) {
+    log.error({ err }, 'status endpoint not started');
+    return undefined;
+  }
+  if (port === undefined) return undefined;
+  const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+  const builder = new StatusBuilder({ version, connector, store });
+  let server: StatusServer | undefined;
+  try {
+    server = await startStatusServer({ port, status: () => builder.build(), log });
+    log.info({ url: server.url }, 'status endpoint: kvs-edge status, and /metrics for Prometheus');
+  } catch (err) {
+    log.warn({ err, port }, 'status endpoint not started (set KVS_EDGE_STATUS_PORT to a free port, or off)');
+  }
+  return {
+    server,
+    close: async () => {
+      await server?.close();
+      builder.stop();
+    },
+  };
 }
 
 function waitForStop(signal: AbortSignal | undefined): Promise<string> {

@@ -6,16 +6,43 @@ import {
   KinesisVideoClient,
   TagStreamCommand,
 } from '@aws-sdk/client-kinesis-video';
+import {
+  KinesisVideoArchivedMediaClient,
+  ListFragmentsCommand,
+} from '@aws-sdk/client-kinesis-video-archived-media';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import type { CreateStreamSpec, StreamControl, StreamDescription } from '../kvs/index.js';
+import type { CreateStreamSpec, HeldFragment, StreamControl, StreamDescription } from '../kvs/index.js';
+
+// ListFragments pages; 1000 is the API's largest page.
+const LIST_PAGE = 1000;
+// A range asked about after a cut covers a few minutes of fragments at most; this bounds a runaway.
+const LIST_MAX_PAGES = 20;
 
 function errorName(err: unknown): string | undefined {
   return (err as { name?: string } | undefined)?.name;
 }
 
 /** Adapts a KinesisVideoClient (region, credentials and endpoint already configured) to StreamControl. */
-export function sdkStreamControl(client: KinesisVideoClient): StreamControl {
+export function sdkStreamControl(client: KinesisVideoClient): StreamControl & { destroy(): void } {
+  // One archived-media client per data endpoint (streams of one account usually share one).
+  const archived = new Map<string, KinesisVideoArchivedMediaClient>();
+  const archivedClient = (endpoint: string): KinesisVideoArchivedMediaClient => {
+    let c = archived.get(endpoint);
+    if (!c) {
+      c = new KinesisVideoArchivedMediaClient({
+        region: client.config.region,
+        credentials: client.config.credentials,
+        endpoint,
+      });
+      archived.set(endpoint, c);
+    }
+    return c;
+  };
   return {
+    destroy() {
+      for (const c of archived.values()) c.destroy();
+      archived.clear();
+    },
     async describe(name: string): Promise<StreamDescription | undefined> {
       try {
         const out = await client.send(new DescribeStreamCommand({ StreamName: name }));
@@ -56,6 +83,42 @@ export function sdkStreamControl(client: KinesisVideoClient): StreamControl {
       if (!out.DataEndpoint) throw new Error(`GetDataEndpoint returned no endpoint for KVS stream ${name}`);
       return out.DataEndpoint;
     },
+    async listFragments(name: string, startMs: number, endMs: number): Promise<HeldFragment[]> {
+      const ep = await client.send(
+        new GetDataEndpointCommand({ StreamName: name, APIName: 'LIST_FRAGMENTS' }),
+      );
+      if (!ep.DataEndpoint) throw new Error(`GetDataEndpoint returned no endpoint for KVS stream ${name}`);
+      const media = archivedClient(ep.DataEndpoint);
+      const held: HeldFragment[] = [];
+      let token: string | undefined;
+      for (let page = 0; page < LIST_MAX_PAGES; page++) {
+        const out = await media.send(
+          new ListFragmentsCommand({
+            StreamName: name,
+            MaxResults: LIST_PAGE,
+            ...(token
+              ? { NextToken: token }
+              : {
+                  FragmentSelector: {
+                    FragmentSelectorType: 'PRODUCER_TIMESTAMP',
+                    TimestampRange: { StartTimestamp: new Date(startMs), EndTimestamp: new Date(endMs) },
+                  },
+                }),
+          }),
+        );
+        for (const f of out.Fragments ?? []) {
+          if (!f.ProducerTimestamp || !f.FragmentNumber) continue;
+          held.push({
+            fragmentNumber: f.FragmentNumber,
+            producerTimestampMs: f.ProducerTimestamp.getTime(),
+            durationMs: f.FragmentLengthInMilliseconds ?? 0,
+          });
+        }
+        token = out.NextToken;
+        if (!token) return held;
+      }
+      throw new Error(`ListFragments for KVS stream ${name} returned more than ${LIST_MAX_PAGES} pages`);
+    },
   };
 }
 
@@ -76,5 +139,12 @@ export function kinesisVideoControl(
     credentials: options.credentials,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
   });
-  return { ...sdkStreamControl(client), destroy: () => client.destroy() };
+  const control = sdkStreamControl(client);
+  return {
+    ...control,
+    destroy: () => {
+      control.destroy();
+      client.destroy();
+    },
+  };
 }

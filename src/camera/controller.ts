@@ -1,6 +1,6 @@
 // CameraController: the reconcile loop of one camera. Desired state (record? live?) comes from the
 // schedules and requests; actual state is the running parts (camera source, recording, live upload,
-// and the camera's upload jobs: historical requests and backfill, in one bounded queue it owns). Every change — a schedule edge, a request, a reload, a part that stops —
+// queued historical uploads). Every change — a schedule edge, a request, a reload, a part that stops —
 // triggers one serialized reconcile step that converges actual on desired. Nothing else starts or
 // stops a part, so there is exactly one place where restarts and stops are decided.
 import { setTimeout as delay } from 'node:timers/promises';
@@ -8,7 +8,7 @@ import type { Logger } from '../log/index.js';
 import type { Fragment } from '../mkv/index.js';
 import { desiredAt, type CameraPlan, type Desired } from './desired.js';
 import type { TimeRange } from '../time/index.js';
-import { UploadQueue, type UploadJob } from './upload-queue.js';
+import { RangeQueue } from './range-queue.js';
 
 /** The camera pulled into fragments (gst + fragmenter); runs until stopped, restarting by itself. */
 export interface SourcePort {
@@ -26,11 +26,13 @@ export interface RecorderPort {
 export interface UploaderPort {
   setLive(on: boolean): void;
   pushLive(fragment: Fragment): void;
+  /** Uploads [start, end] from the recording; resolves when everything recorded in it is persisted. */
+  upload(range: TimeRange, signal: AbortSignal): Promise<void>;
   /**
-   * Uploads the job's range from the recording; resolves when everything recorded in it is
-   * persisted, rejects when it could not be. Aborting `signal` cancels the job (the camera stopped).
+   * Live just turned on inside a window that began at `sinceMs` (before a restart, say): what was
+   * recorded since then and never reached KVS is sent too, so the window has no hole.
    */
-  upload(job: UploadJob, signal: AbortSignal): Promise<void>;
+  backfill(sinceMs: number): void;
   close(): Promise<void>;
 }
 
@@ -38,8 +40,6 @@ export interface CameraPorts {
   source(): SourcePort;
   recorder(): RecorderPort;
   uploader: UploaderPort;
-  /** What this camera recorded that KVS has not persisted yet (the store's view), oldest first. */
-  notUploaded(): readonly TimeRange[];
 }
 
 export interface CameraControllerOptions {
@@ -76,9 +76,7 @@ export class CameraController {
   readonly #liveKeepAliveMs: number;
   readonly #reconcileEveryMs: number;
   readonly #uploadRetryMs: number;
-  // Jobs of this camera waiting for the uploader; 100 disjoint ranges is far more than a user asks for
-  // between two uploads, and bounds memory if a script floods the request property.
-  readonly #uploads = new UploadQueue(100);
+  readonly #uploads = new RangeQueue(100);
   readonly #abort = new AbortController();
   #liveRequestedUntil = 0;
   #desired: Desired = { record: false, live: false, reasons: [], nextChangeMs: undefined };
@@ -121,27 +119,10 @@ export class CameraController {
 
   /** A historical range to upload; overlapping queued ranges are merged. Returns false when full. */
   requestUpload(range: TimeRange): boolean {
-    return this.#enqueue({ startMs: range.startMs, endMs: range.endMs, origin: 'historical' });
-  }
-
-  #enqueue(job: UploadJob): boolean {
-    const accepted = this.#uploads.add(job);
-    if (!accepted) this.#log.warn({ job }, 'upload queue is full; job dropped');
+    const accepted = this.#uploads.add(range);
+    if (!accepted) this.#log.warn({ range }, 'upload queue is full; request dropped');
     this.#startUploadWorker();
     return accepted;
-  }
-
-  /**
-   * Live just turned on inside a window that began at `sinceMs` (before a restart, say): what was
-   * recorded since then and never reached KVS becomes backfill jobs, so the window has no hole.
-   */
-  #backfill(sinceMs: number): void {
-    for (const gap of this.#ports.notUploaded()) {
-      const startMs = Math.max(gap.startMs, sinceMs);
-      if (gap.endMs <= startMs) continue;
-      this.#log.info({ startMs, endMs: gap.endMs }, 'backfilling the live window from the recording');
-      this.#enqueue({ startMs, endMs: gap.endMs, origin: 'backfill' });
-    }
   }
 
   health(): CameraHealth {
@@ -163,10 +144,9 @@ export class CameraController {
     clearTimeout(this.#timer);
     await this.#chain;
     await this.#stopRecording();
-    await this.#uploadWorker;
-    const dropped = this.#uploads.clear();
-    if (dropped > 0) this.#log.info({ dropped }, 'camera stopped; queued upload jobs cancelled');
-    await this.#ports.uploader.close();
+    // The upload worker waits on the uploader's jobs; stopping the uploader (which cuts its session
+    // after a short grace) is what ends them, so both go at once and the stop stays within budget.
+    await Promise.all([this.#uploadWorker, this.#ports.uploader.close()]);
   }
 
   #kick(): Promise<void> {
@@ -199,7 +179,8 @@ export class CameraController {
     if (desired.live !== this.#live) {
       this.#live = desired.live;
       this.#ports.uploader.setLive(desired.live);
-      if (desired.live && desired.liveSinceMs !== undefined) this.#backfill(desired.liveSinceMs);
+      if (desired.live && desired.liveSinceMs !== undefined)
+        this.#ports.uploader.backfill(desired.liveSinceMs);
     }
     if (!desired.record && this.#source) await this.#stopRecording();
   }
@@ -249,17 +230,17 @@ export class CameraController {
 
   async #runUploads(): Promise<void> {
     const signal = this.#abort.signal;
-    for (let job = this.#uploads.shift(); job && !signal.aborted; job = this.#uploads.shift()) {
+    for (let range = this.#uploads.shift(); range && !signal.aborted; range = this.#uploads.shift()) {
       try {
-        this.#log.info({ job }, `${job.origin} upload started`);
-        await this.#ports.uploader.upload(job, signal);
+        this.#log.info({ range }, 'historical upload started');
+        await this.#ports.uploader.upload(range, signal);
         this.#lastUploadError = undefined;
-        this.#log.info({ job }, `${job.origin} upload finished`);
+        this.#log.info({ range }, 'historical upload finished');
       } catch (err) {
         if (signal.aborted) return;
         this.#lastUploadError = err instanceof Error ? err.message : String(err);
-        this.#log.warn({ err, job }, `${job.origin} upload failed; will retry`);
-        this.#uploads.add(job);
+        this.#log.warn({ err, range }, 'historical upload failed; will retry');
+        this.#uploads.add(range);
         await delay(this.#uploadRetryMs, undefined, { signal }).catch(() => undefined);
       }
     }

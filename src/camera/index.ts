@@ -12,4 +12,4 @@ export type {
 } from './controller.js';
 export { desiredAt, constantSchedule } from './desired.js';
 export type { CameraPlan, Desired, WindowSchedule } from './desired.js';
-export { UploadQueue, type UploadJob, type UploadOrigin } from './upload-queue.js';
+export { RangeQueue } from './range-queue.js';

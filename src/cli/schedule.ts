@@ -1,34 +1,37 @@
-// `kvs-edge schedule explain "<expr>" --duration <minutes> [--from <ISO>] [--count <n>] [--tz <zone>]`:
-// check a CaptureStartTime / LiveStreamingStartTime value before it goes into SiteWise. Prints JSON
-// on stdout; an invalid expression, duration, zone or option prints {"valid": false, "error"} and
-// exits with 2.
-import { parseArgs } from 'node:util';
+// `kvs-edge schedule explain "<expr>" --duration <minutes>`: check a CaptureStartTime /
+// LiveStreamingStartTime value before it goes into SiteWise. Says in words what the schedule does and
+// lists its next windows; `--json` prints the machine form ({expression, valid, mode, windows} or
+// {valid: false, error}). An invalid schedule exits 2 with the first mistake named (and, for Quartz
+// expressions written seconds-first, the expression to write instead).
+import type { Command } from 'commander';
 import { parseSchedule, TimeZone, type Window } from '../schedule/index.js';
-
-const USAGE = `usage: kvs-edge schedule explain "<expression>" --duration <minutes> [--from <ISO time>] [--count <n>] [--tz <zone>]
-
-  expression   '-' never, '* * * * *' always, or Quartz cron: minute hour day-of-month month day-of-week [year]
-  --duration   window length in minutes (required for a cron expression)
-  --from       list windows that end after this time (default: now)
-  --count      how many windows (default 5, at most 1000)
-  --tz         IANA time zone of the expression (default: the system zone)`;
+import { UsageError, writeJson, type CliIo } from './io.js';
 
 // Enough to see any pattern; a bound keeps a typo like --count 1e9 from hanging the terminal.
 const MAX_COUNT = 1000;
 
-/** Where the command writes; tests capture it. */
-export interface Output {
-  write(text: string): unknown;
+export interface ExplainOptions {
+  duration?: string;
+  from?: string;
+  count?: string;
+  tz?: string;
 }
 
-const OPTIONS = {
-  duration: { type: 'string' },
-  from: { type: 'string' },
-  count: { type: 'string' },
-  tz: { type: 'string' },
-} as const;
+export interface ExplainedWindow {
+  start: string;
+  end: string;
+  localStart: string;
+  localEnd: string;
+}
 
-class UsageError extends Error {}
+export interface Explanation {
+  expression: string;
+  valid: true;
+  mode: 'never' | 'always' | 'cron';
+  timeZone: string;
+  durationMinutes?: number;
+  windows: ExplainedWindow[];
+}
 
 function localIso(instant: Date, zone: TimeZone): string {
   const offsetMinutes = Math.round(zone.offsetAt(instant.getTime()) / 60_000);
@@ -45,20 +48,16 @@ function integerOption(name: string, text: string | undefined, fallback: number 
   return value;
 }
 
-function explain(args: string[]) {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: OPTIONS });
-  if (positionals.length !== 1) {
-    throw new UsageError(`expected one expression in quotes, got ${positionals.length} arguments`);
-  }
-  const expression = positionals[0]!;
-  const from = values.from === undefined ? new Date() : new Date(values.from);
-  if (Number.isNaN(from.getTime())) throw new UsageError(`--from "${values.from}" is not an ISO time`);
-  const count = Math.min(integerOption('count', values.count, 5, 1)!, MAX_COUNT);
-  const schedule = parseSchedule(expression, { timeZone: values.tz });
+/** The schedule's next windows; throws UsageError for bad options and ScheduleError for a bad schedule. */
+export function explainSchedule(expression: string, options: ExplainOptions, now = new Date()): Explanation {
+  const from = options.from === undefined ? now : new Date(options.from);
+  if (Number.isNaN(from.getTime())) throw new UsageError(`--from "${options.from}" is not an ISO time`);
+  const count = Math.min(integerOption('count', options.count, 5, 1)!, MAX_COUNT);
+  const schedule = parseSchedule(expression, { timeZone: options.tz });
   const zone = new TimeZone(schedule.timeZone);
-  const base = { expression, valid: true, mode: schedule.kind, timeZone: schedule.timeZone };
+  const base = { expression, valid: true as const, mode: schedule.kind, timeZone: schedule.timeZone };
   if (schedule.kind !== 'cron') return { ...base, windows: [] };
-  const duration = integerOption('duration', values.duration, undefined, 0);
+  const duration = integerOption('duration', options.duration, undefined, 0);
   if (duration === undefined) throw new UsageError('--duration <minutes> is required for a cron expression');
   schedule.checkDuration(duration, from);
   const show = (w: Window) => ({
@@ -70,36 +69,50 @@ function explain(args: string[]) {
   return { ...base, durationMinutes: duration, windows: schedule.windows(duration, from, count).map(show) };
 }
 
-// For the error report only: the expression as far as it can be made out of bad arguments.
-function guessExpression(args: string[]): string {
-  return parseArgs({ args, strict: false, allowPositionals: true, options: OPTIONS }).positionals[0] ?? '';
+/** The explanation as a person reads it. */
+export function formatExplanation(e: Explanation): string {
+  if (e.mode === 'never') return `"${e.expression}": never (the camera does not do this on a schedule)\n`;
+  if (e.mode === 'always') return `"${e.expression}": always, all the time (no duration needed)\n`;
+  const lines = [
+    `"${e.expression}": a window of ${e.durationMinutes} minute${e.durationMinutes === 1 ? '' : 's'} at each start, ` +
+      `read in time zone ${e.timeZone}`,
+    `next ${e.windows.length} window${e.windows.length === 1 ? '' : 's'} (local time, then UTC):`,
+    ...e.windows.map(
+      (w) =>
+        `  ${w.localStart.replace('T', ' ')} -> ${w.localEnd.slice(11)}   (${w.start.slice(0, 16).replace('T', ' ')}Z)`,
+    ),
+  ];
+  return `${lines.join('\n')}\n`;
 }
 
-/** Runs `kvs-edge schedule ...`; resolves to the exit code. */
-export async function runSchedule(
-  args: string[],
-  stdout: Output = process.stdout,
-  stderr: Output = process.stderr,
-): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub === 'help' || sub === '--help' || sub === '-h') {
-    stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  const expression = guessExpression(rest);
-  try {
-    if (sub !== 'explain') throw new UsageError(`unknown schedule command "${sub ?? ''}"; try: explain`);
-    stdout.write(`${JSON.stringify(explain(rest), null, 2)}\n`);
-    return 0;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    stdout.write(`${JSON.stringify({ expression, valid: false, error: message }, null, 2)}\n`);
-    if (
-      error instanceof UsageError ||
-      (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
-    ) {
-      stderr.write(`${USAGE}\n`);
-    }
-    return 2;
-  }
+export function registerSchedule(program: Command, io: CliIo, done: (code: number) => void): void {
+  const schedule = program
+    .command('schedule')
+    .description('check a CaptureStartTime / LiveStreamingStartTime schedule before it goes into SiteWise');
+  schedule
+    .command('explain')
+    .description("what a schedule does and its next windows ('-' never, '* * * * *' always, or Quartz cron)")
+    .argument('<expression>', 'minute hour day-of-month month day-of-week [year], in quotes')
+    .option('--duration <minutes>', 'window length in minutes (required for a cron expression)')
+    .option('--from <ISO time>', 'list windows that end after this time (default: now)')
+    .option('--count <n>', 'how many windows (default 5, at most 1000)')
+    .option('--tz <zone>', 'IANA time zone of the expression (default: the system zone)')
+    .option(
+      '--json',
+      'machine-readable output: {expression, valid, mode, timeZone, windows} or {valid: false, error}',
+    )
+    .action((expression: string, options: ExplainOptions & { json?: boolean }) => {
+      try {
+        const explanation = explainSchedule(expression, options);
+        if (options.json) writeJson(io.out, explanation);
+        else io.out.write(formatExplanation(explanation));
+        done(0);
+      } catch (err) {
+        if (!(err instanceof Error) || err.name === 'TypeError') throw err;
+        if (options.json) writeJson(io.out, { expression, valid: false, error: err.message });
+        else io.err.write(`kvs-edge schedule explain: ${err.message}\n`);
+        // An unusable schedule or option is a usage mistake: exit 2 either way.
+        done(2);
+      }
+    });
 }

@@ -4,6 +4,8 @@
 // <file> or KVS_EDGE_VOD (JSON). Exit codes: 0 done, 1 failed (the reason is printed), 2 usage.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
+import type { CliIo } from './io.js';
 import { loadConfigFile } from '../config/index.js';
 import { createLogger } from '../log/index.js';
 import {
@@ -238,6 +240,10 @@ async function status(args: string[], io: VodCliIo): Promise<number> {
 /** Runs `kvs-edge vod ...`; returns the exit code. */
 export async function runVod(args: string[], io: VodCliIo = defaultIo()): Promise<number> {
   const [command, ...rest] = args;
+  if (command !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
+    io.out.write(`${USAGE}\n`);
+    return 0;
+  }
   try {
     switch (command) {
       case 'publish':
@@ -248,11 +254,14 @@ export async function runVod(args: string[], io: VodCliIo = defaultIo()): Promis
         return await harvest(rest, io);
       case 'status':
         return await status(rest, io);
-      case undefined:
       case 'help':
       case '--help':
+      case '-h':
         io.out.write(`${USAGE}\n`);
-        return command === undefined ? 2 : 0;
+        return 0;
+      case undefined:
+        io.err.write(`${USAGE}\n`);
+        return 2;
       default:
         throw new UsageError(`unknown vod command "${command}"`);
     }
@@ -264,4 +273,17 @@ export async function runVod(args: string[], io: VodCliIo = defaultIo()): Promis
     io.err.write(`kvs-edge vod: ${(err as Error).message}\n`);
     return 1;
   }
+}
+
+/** `vod` keeps its own argument parsing (four subcommands with their own options); help included. */
+export function registerVod(program: Command, io: CliIo, done: (code: number) => void): void {
+  program
+    .command('vod')
+    .description('MediaPackage VOD: publish a clip, set up a packaging group, harvest, status')
+    .argument('[args...]', 'publish | setup | harvest | status, and their options (kvs-edge vod --help)')
+    .helpOption(false)
+    .allowUnknownOption()
+    .action(async (args: string[]) => {
+      done(await runVod(args, { out: io.out, err: io.err, env: io.env }));
+    });
 }

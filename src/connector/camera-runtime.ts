@@ -13,6 +13,10 @@ import type { TimeRange } from '../time/index.js';
 import { CameraVod, type VodPort } from './camera-vod.js';
 import type { Store } from '../store/index.js';
 
+// CachedVideoAgeOutOnEdge changes with every fragment; once per 10 s keeps the player's availability
+// bar current without a SiteWise call per fragment.
+const CACHED_REPORT_EVERY_MS = 10_000;
+
 /** The live/historical uploader of one stream, as the runtime uses it (kvs StreamUploader). */
 export interface StreamUploaderLike {
   start(): void;
@@ -23,7 +27,7 @@ export interface StreamUploaderLike {
     endMs: number,
     origin?: 'historical' | 'backfill',
     signal?: AbortSignal,
-  ): { done: Promise<'completed' | 'stopped'> };
+  ): { done: Promise<'completed' | 'stopped' | 'refused'> };
   on(event: 'persisted', listener: (e: { startMs: number; endMs: number }) => void): unknown;
   stop(): Promise<void>;
 }
@@ -39,6 +43,25 @@ export interface CameraSourceLike {
     fragmentsPerSecond: number;
     lastError?: { code: string; message: string };
   };
+}
+
+/** One camera as the status endpoint shows it; no URL, no secret. */
+export interface CameraSnapshot {
+  assetId: string;
+  streamName: string;
+  /** The source's state (gst: starting, running, backoff, ...) or 'stopped' when not recording. */
+  state: string;
+  record: boolean;
+  live: boolean;
+  /** Why record and live are what they are (schedule, request, keep-alive). */
+  reasons: string[];
+  restarts: number;
+  bytesPerSecond: number;
+  fragmentsPerSecond: number;
+  queuedUploads: number;
+  lastError?: string;
+  lastUploadError?: string;
+  recordingDenied?: string;
 }
 
 export interface CameraRuntimeDeps {
@@ -89,7 +112,9 @@ export class CameraRuntime {
   readonly #log: Logger;
   readonly #uploader: StreamUploaderLike;
   #source: CameraSourceLike | undefined;
+  #cachedReportedAt = 0;
   readonly #vod: CameraVod | undefined;
+  readonly #stopping = new AbortController();
 
   constructor(camera: CameraConfig, url: string, deps: CameraRuntimeDeps) {
     this.#camera = camera;
@@ -138,30 +163,51 @@ export class CameraRuntime {
         }),
         recorder: () => {
           const writer = store.writer(camera.assetId);
+          // VideoRecordedTimeRange follows what is on disk, not what was queued for it.
+          const unsubscribe = writer.onWritten((range) => {
+            this.status.recorded(range);
+            // The cached range grows with every fragment; SiteWise hears about it every few seconds.
+            if (range.endMs - this.#cachedReportedAt >= CACHED_REPORT_EVERY_MS) {
+              this.#cachedReportedAt = range.endMs;
+              this.reportCached();
+            }
+          });
           return {
-            append: (fragment) => {
-              const result = writer.append(fragment);
-              if (result === 'queued') {
-                this.status.recordedFragment({ startMs: fragment.startMs, endMs: fragment.endMs }, () =>
-                  store.recorded(camera.assetId),
-                );
+            append: (fragment) => void writer.append(fragment),
+            close: async () => {
+              try {
+                await writer.close();
+              } finally {
+                unsubscribe();
               }
             },
-            close: () => writer.close(),
           };
         },
         uploader: {
           setLive: (on) => uploader.setLive(on),
-          pushLive: (fragment) => uploader.pushLive(fragment),
-          upload: async (job, signal) => {
-            const outcome = await uploader.uploadRange(job.startMs, job.endMs, job.origin, signal).done;
+          pushLive: (fragment) => {
+            // Recorded while live was wanted: owed to KVS, across restarts too.
+            store.intend(camera.assetId, fragment, 'live');
+            uploader.pushLive(fragment);
+          },
+          upload: async (range, signal) => {
+            const job = uploader.uploadRange(range.startMs, range.endMs, 'historical', signal);
+            const outcome = await job.done;
             if (outcome !== 'completed' && !signal.aborted) {
-              throw new Error(`upload of ${job.startMs}-${job.endMs} stopped before it was complete`);
+              throw new Error(`upload of ${range.startMs}-${range.endMs} ${outcome} before it was complete`);
+            }
+          },
+          backfill: (sinceMs) => {
+            for (const gap of store.notUploaded(camera.assetId)) {
+              const startMs = Math.max(gap.startMs, sinceMs);
+              if (gap.endMs <= startMs) continue;
+              this.#log.info({ startMs, endMs: gap.endMs }, 'backfilling the live window from the recording');
+              store.intend(camera.assetId, { startMs, endMs: gap.endMs }, 'request');
+              this.#backfill(startMs, gap.endMs);
             }
           },
           close: () => uploader.stop(),
         },
-        notUploaded: () => store.notUploaded(camera.assetId),
       },
     });
   }
@@ -169,10 +215,38 @@ export class CameraRuntime {
   async start(): Promise<void> {
     this.#applyRetention();
     this.#uploader.start();
+    this.#uploadOwed();
     await this.controller.start();
     await this.#deps.subscribeRequests(this.camera, (value) => this.onRequest(value));
     await this.#vod?.start();
     this.reportCached();
+  }
+
+  /**
+   * At every start: what is recorded, owed to KVS and not persisted there (a restart during an
+   * outage, a kill mid-upload) goes up oldest first, behind the live edge, whatever the schedules say.
+   */
+  #uploadOwed(): void {
+    const owed = coalesce(this.#deps.store.owed(this.camera.assetId), MAX_OWED_JOBS);
+    if (owed.length === 0) return;
+    const total = owed.reduce((n, r) => n + (r.endMs - r.startMs), 0);
+    this.#log.info(
+      {
+        ranges: owed.length,
+        seconds: Math.round(total / 1000),
+        oldest: new Date(owed[0]!.startMs).toISOString(),
+      },
+      'uploading what was recorded for KVS and never reached it',
+    );
+    for (const r of owed) this.#backfill(r.startMs, r.endMs);
+  }
+
+  #backfill(startMs: number, endMs: number): void {
+    const job = this.#uploader.uploadRange(startMs, endMs, 'backfill', this.#stopping.signal);
+    void job.done.then((outcome) => {
+      if (outcome === 'refused')
+        this.#log.warn({ startMs, endMs }, 'backfill refused (queue full); it is retried at the next start');
+    });
   }
 
   #isRecorded(range: TimeRange): boolean {
@@ -217,6 +291,8 @@ export class CameraRuntime {
         void this.controller.requestLive();
       } else {
         this.#log.info({ startMs: request.startMs, endMs: request.endMs }, 'historical upload requested');
+        // Owed from now on: a restart before it completes uploads it anyway.
+        this.#deps.store.intend(this.camera.assetId, request, 'request');
         this.controller.requestUpload({ startMs: request.startMs, endMs: request.endMs });
       }
     } catch (err) {
@@ -252,6 +328,28 @@ export class CameraRuntime {
     };
   }
 
+  /** A read-only view of this camera's state for the local status endpoint (src/observe). */
+  snapshot(): CameraSnapshot {
+    const source = this.#source?.health();
+    const h = this.controller.health();
+    const denied = this.#recordingDenied().recordingDenied;
+    return {
+      assetId: this.#camera.assetId,
+      streamName: this.#camera.streamName,
+      state: source?.state ?? 'stopped',
+      record: h.desired.record,
+      live: h.desired.live,
+      reasons: h.desired.reasons,
+      restarts: source?.restarts ?? 0,
+      bytesPerSecond: source?.bytesPerSecond ?? 0,
+      fragmentsPerSecond: source?.fragmentsPerSecond ?? 0,
+      queuedUploads: h.queuedUploads,
+      ...(source?.lastError && { lastError: `${source.lastError.code}: ${source.lastError.message}` }),
+      ...(h.lastUploadError && { lastUploadError: h.lastUploadError }),
+      ...(denied && { recordingDenied: denied }),
+    };
+  }
+
   /** Why the store refuses this camera's video (size cap with DENY_NEW_MEDIA), if it does. */
   #recordingDenied(): { recordingDenied?: string } {
     const retention = this.#deps.store.health();
@@ -261,10 +359,29 @@ export class CameraRuntime {
   }
 
   async stop(): Promise<void> {
+    this.#stopping.abort();
     await this.#deps.unsubscribeRequests(this.camera.assetId);
     await this.#vod?.stop();
     await this.controller.stop();
   }
+}
+
+// Owed ranges become backfill jobs; many small holes are joined (the job skips what KVS holds), so
+// the number of jobs stays well under the uploader's MAX_JOBS.
+const MAX_OWED_JOBS = 16;
+
+/** Joins the closest neighbours until at most `max` ranges are left (input sorted, disjoint). */
+export function coalesce(ranges: TimeRange[], max: number): TimeRange[] {
+  const out = ranges.map((r) => ({ ...r }));
+  while (out.length > max) {
+    let best = 1;
+    for (let i = 2; i < out.length; i++) {
+      if (out[i]!.startMs - out[i - 1]!.endMs < out[best]!.startMs - out[best - 1]!.endMs) best = i;
+    }
+    out[best - 1]!.endMs = out[best]!.endMs;
+    out.splice(best, 1);
+  }
+  return out;
 }
 
 /** Whether a changed camera can keep running with update() or must be rebuilt. */

@@ -10,7 +10,13 @@
 import type { Logger } from '../log/index.js';
 import type { CameraConfig, Discovery } from '../sitewise/index.js';
 import { AttributeWatch, type WatchTopic } from './attribute-watch.js';
-import { CameraRuntime, needsRestart, type CameraRuntimeDeps } from './camera-runtime.js';
+import {
+  CameraRuntime,
+  needsRestart,
+  type CameraRuntimeDeps,
+  type CameraSnapshot,
+} from './camera-runtime.js';
+import type { LastKnownConfig } from './last-known.js';
 
 export interface ConnectorOptions extends CameraRuntimeDeps {
   /** Reads the hub and its cameras; `prefer` keeps running cameras' stream names on duplicates. */
@@ -25,6 +31,8 @@ export interface ConnectorOptions extends CameraRuntimeDeps {
   watchTopic?: WatchTopic;
   /** Quiet time after an attribute notification before refreshing (one console edit writes several). */
   watchDebounceMs?: number;
+  /** Where the last successful discovery is kept, for a start without uplink. */
+  lastKnown?: LastKnownConfig;
 }
 
 export interface ConnectorSummary {
@@ -45,6 +53,12 @@ export class Connector {
   #healthTimer: NodeJS.Timeout | undefined;
   #onDeleted = (e: { cameraId: string }) => this.#cameras.get(e.cameraId)?.reportCached();
   #stopped = false;
+  /** Running on the last-known configuration (discovery failed at start). */
+  #offline = false;
+  #discoveryFailing = false;
+  readonly #stopping = new Map<string, Promise<void>>();
+  #logged = new Map<string, string>();
+  readonly #sharedWarned = new Set<string>();
   #lastState: string | undefined;
   readonly #watch: AttributeWatch | undefined;
 
@@ -85,6 +99,15 @@ export class Connector {
     };
   }
 
+  /** Read-only views of the running cameras, for the local status endpoint. */
+  snapshot(): { hub?: string; cameras: CameraSnapshot[]; skipped: { assetId: string; message: string }[] } {
+    return {
+      ...(this.#hub && { hub: this.#hub }),
+      cameras: [...this.#cameras.values()].map((c) => c.snapshot()),
+      skipped: [...this.#skipped],
+    };
+  }
+
   camera(assetId: string): CameraRuntime | undefined {
     return this.#cameras.get(assetId);
   }
@@ -100,6 +123,48 @@ export class Connector {
     this.#o.store.events.off('deleted', this.#onDeleted);
     await Promise.allSettled([...this.#cameras.values()].map((c) => c.stop()));
     this.#cameras.clear();
+    await Promise.allSettled(this.#stopping.values());
+  }
+
+  // Two cameras on one secret pull the same RTSP source twice (one camera, two streams): allowed, but
+  // rarely meant, so it is said once per set of cameras.
+  #warnSharedSecrets(cameras: CameraConfig[]): void {
+    const bySecret = new Map<string, string[]>();
+    for (const c of cameras) bySecret.set(c.secretArn, [...(bySecret.get(c.secretArn) ?? []), c.assetId]);
+    for (const [secretArn, ids] of bySecret) {
+      const key = `${secretArn} ${ids.join(',')}`;
+      if (ids.length < 2 || this.#sharedWarned.has(key)) continue;
+      this.#sharedWarned.add(key);
+      this.#log.warn(
+        { secretArn, cameraIds: ids },
+        'cameras share one RTSP secret: the same camera is pulled once per stream; give each camera its own secret unless that is meant',
+      );
+    }
+  }
+
+  // Each problem is logged once, and again only when its reason changes; a fixed camera says so.
+  #reportSkipped(skipped: { assetId: string; message: string }[]): void {
+    const now = new Map(skipped.map((p) => [p.assetId, p.message]));
+    for (const [assetId, message] of now) {
+      if (this.#logged.get(assetId) !== message)
+        this.#log.error({ cameraId: assetId, reason: message }, `camera skipped: ${message}`);
+    }
+    for (const assetId of this.#logged.keys()) {
+      if (!now.has(assetId)) this.#log.info({ cameraId: assetId }, 'camera no longer skipped');
+    }
+    this.#logged = now;
+  }
+
+  #stopInBackground(id: string, runtime: CameraRuntime): void {
+    const previous = this.#stopping.get(id) ?? Promise.resolve();
+    const done: Promise<void> = previous
+      .then(() => runtime.stop())
+      .then(() => this.#log.info({ cameraId: id }, 'camera stopped: recording closed, requests unsubscribed'))
+      .catch((err: unknown) => this.#log.error({ cameraId: id, err }, 'camera did not stop cleanly'))
+      .finally(() => {
+        if (this.#stopping.get(id) === done) this.#stopping.delete(id);
+      });
+    this.#stopping.set(id, done);
   }
 
   async #refresh(): Promise<void> {
@@ -116,20 +181,52 @@ export class Connector {
     let discovery: Discovery;
     try {
       discovery = await this.#o.discover([...this.#cameras.keys()]);
+      this.#offline = false;
+      if (this.#discoveryFailing) this.#log.info('SiteWise answers again');
+      this.#discoveryFailing = false;
+      await this.#o.lastKnown?.save(discovery);
     } catch (err) {
-      this.#log.error({ err }, 'cannot read the hub and its cameras from SiteWise');
-      if (this.#cameras.size === 0) await this.#state('ERRORED');
-      return;
+      if (this.#cameras.size > 0 || this.#offline) {
+        // Logged once per outage, not on every refresh.
+        if (!this.#discoveryFailing)
+          this.#log.error(
+            { err },
+            'cannot read the hub and its cameras from SiteWise; keeping the cameras as they are',
+          );
+        this.#discoveryFailing = true;
+        return;
+      }
+      const saved = await this.#o.lastKnown?.load();
+      if (!saved) {
+        this.#log.error(
+          { err },
+          'cannot read the hub and its cameras from SiteWise, and no last-known configuration is saved',
+        );
+        await this.#state('ERRORED');
+        return;
+      }
+      this.#offline = true;
+      this.#log.warn(
+        {
+          err,
+          file: this.#o.lastKnown?.file,
+          savedAt: saved.savedAt,
+          cameras: saved.discovery.cameras.length,
+        },
+        'SiteWise unreachable at start: running the last-known configuration until it answers',
+      );
+      discovery = saved.discovery;
     }
     this.#hub = discovery.hub.assetId;
+    this.#warnSharedSecrets(discovery.cameras);
     const skipped = [...discovery.problems];
     const wanted = new Map(discovery.cameras.map((c) => [c.assetId, c]));
     for (const [id, runtime] of this.#cameras) {
       if (wanted.has(id)) continue;
       this.#log.info({ cameraId: id }, 'camera left the hub (or became invalid); stopping it');
       this.#cameras.delete(id);
-      await runtime.stop();
-      this.#log.info({ cameraId: id }, 'removed camera stopped: recording closed, requests unsubscribed');
+      // Stopped beside the reconcile, not in it: one camera's stop never holds up the others.
+      this.#stopInBackground(id, runtime);
     }
     // Secrets are read all at once: one unreadable secret retries with backoff and must not hold up
     // the others.
@@ -145,11 +242,7 @@ export class Connector {
       } else {
         const err: unknown = resolved.reason;
         const message = err instanceof Error ? err.message : String(err);
-        skipped.push({ assetId: camera.assetId, message });
-        this.#log.error(
-          { cameraId: camera.assetId, reason: message },
-          'camera skipped: its RTSP URL cannot be read',
-        );
+        skipped.push({ assetId: camera.assetId, message: `its RTSP URL cannot be read: ${message}` });
         continue;
       }
       const running = this.#cameras.get(camera.assetId);
@@ -160,8 +253,11 @@ export class Connector {
       if (running) {
         this.#log.info({ cameraId: camera.assetId }, 'stream, secret or URL changed; restarting the camera');
         this.#cameras.delete(camera.assetId);
-        await running.stop();
+        this.#stopInBackground(camera.assetId, running);
       }
+      // The same camera's next runtime waits for the old one (one writer per recordings folder); a
+      // stop is bounded by the uploader's grace and the source's own stop timeout.
+      await this.#stopping.get(camera.assetId);
       const runtime = new CameraRuntime(camera, url, this.#o);
       try {
         await runtime.start();
@@ -171,11 +267,10 @@ export class Connector {
       } catch (err) {
         await runtime.stop().catch(() => undefined);
         const message = err instanceof Error ? err.message : String(err);
-        skipped.push({ assetId: camera.assetId, message });
-        this.#log.error({ cameraId: camera.assetId, err }, 'camera could not start');
+        skipped.push({ assetId: camera.assetId, message: `it could not start: ${message}` });
       }
     }
-    for (const p of skipped) this.#log.warn({ cameraId: p.assetId, reason: p.message }, 'camera skipped');
+    this.#reportSkipped(skipped);
     this.#skipped = skipped;
     // Skipped cameras are watched too: fixing one is noticed at once.
     await this.#watch?.set([

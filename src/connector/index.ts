@@ -7,7 +7,9 @@ export {
   cameraPlan,
   windowSchedule,
   type CameraRuntimeDeps,
+  type CameraSnapshot,
   type CameraSourceLike,
   type StreamUploaderLike,
 } from './camera-runtime.js';
 export { CameraVod, type VodPort, type CameraVodDeps } from './camera-vod.js';
+export { LastKnownConfig, type LastKnown } from './last-known.js';

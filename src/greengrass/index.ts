@@ -66,6 +66,16 @@ export class GreengrassIpc implements Messaging {
     return this.#track(op, await op.activate());
   }
 
+  /**
+   * A secret's current string from aws.greengrass.SecretManager's on-device cache (works offline once
+   * that component has synced it). Rejects when the component is not deployed, the secret is not in
+   * its configuration, or this component is not authorized to read it.
+   */
+  async getSecretValue(secretId: string): Promise<string | undefined> {
+    const out = await this.#client.getSecretValue({ secretId, versionStage: 'AWSCURRENT' });
+    return out.secretValue?.secretString;
+  }
+
   async updateState(state: ComponentState): Promise<void> {
     await this.#client.updateState({ state: greengrasscoreipc.model.ReportedLifecycleState[state] });
   }

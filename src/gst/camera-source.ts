@@ -17,6 +17,7 @@ import { backoffDelay, RETRY_BACKOFF } from '../time/index.js';
 import { RateMeter, type SourceHealth, type SourceState } from './health.js';
 import { defaultPython, GstProcesses, type GstChild, type LauncherKind } from './launcher.js';
 import { pipelineDescription } from './pipeline.js';
+import type { RunnerPool } from './pool.js';
 import { parseSdp, planMedia, type MediaPlan } from './sdp.js';
 import { runOnce, type RunResult } from './run.js';
 
@@ -57,6 +58,11 @@ export interface CameraSourceOptions {
   log?: Logger;
   /** Default 'python-gi' (pipeline via stdin); 'gst-launch' only for URLs without a password. */
   launcher?: LauncherKind;
+  /**
+   * Run the pipeline in this shared pool of python-gi runners instead of a child of its own (the
+   * launcher options are then unused). The pool's owner closes it.
+   */
+  runners?: RunnerPool;
   gstLaunchPath?: string;
   pythonPath?: string;
   /** rtspsrc latency; default 200 ms (TCP does not reorder, so a jitter buffer only delays). */
@@ -210,15 +216,17 @@ export class CameraSource {
     this.#log.debug({ pipeline: this.scrub(description) }, 'starting pipeline');
     return runOnce({
       start: (listener) => {
-        this.#child = this.#processes.launch(
-          description,
-          {
-            launcher: this.#o.launcher ?? 'python-gi',
-            gstLaunchPath: this.#o.gstLaunchPath ?? 'gst-launch-1.0',
-            pythonPath: this.#o.pythonPath ?? defaultPython(),
-          },
-          listener,
-        );
+        this.#child = this.#o.runners
+          ? this.#o.runners.launch(description, listener)
+          : this.#processes.launch(
+              description,
+              {
+                launcher: this.#o.launcher ?? 'python-gi',
+                gstLaunchPath: this.#o.gstLaunchPath ?? 'gst-launch-1.0',
+                pythonPath: this.#o.pythonPath ?? defaultPython(),
+              },
+              listener,
+            );
         this.#update({
           pid: this.#child.pid,
           media: { video: plan.video.codec, ...(plan.audio ? { audio: plan.audio.codec } : {}) },

@@ -20,4 +20,5 @@ export type { SourceHealth, SourceState } from './health.js';
 export { CameraFailure, type FailureClass } from './failures.js';
 export { GstProcesses, type LauncherKind } from './launcher.js';
 export { pipelineDescription } from './pipeline.js';
+export { RunnerPool, type RunnerPoolOptions } from './pool.js';
 export type { MediaPlan, VideoCodec, AudioCodec } from './sdp.js';

@@ -33,6 +33,19 @@ export interface StreamControl {
   tag(arn: string, tags: Record<string, string>): Promise<void>;
   /** GetDataEndpoint(PUT_MEDIA): e.g. https://s-1234.kinesisvideo.us-east-1.amazonaws.com */
   getPutMediaEndpoint(name: string): Promise<string>;
+  /**
+   * ListFragments by PRODUCER timestamp through the archived-media endpoint: the fragments KVS holds
+   * whose producer timestamp lies in [startMs, endMs] (both inclusive, as the API takes them). Without
+   * it the uploader cannot tell what an interrupted session delivered and resends it (see docs/kvs.md).
+   */
+  listFragments?(name: string, startMs: number, endMs: number): Promise<HeldFragment[]>;
+}
+
+/** One fragment KVS holds, as ListFragments describes it. */
+export interface HeldFragment {
+  fragmentNumber: string;
+  producerTimestampMs: number;
+  durationMs: number;
 }
 
 /** What ensureStream needs beyond the stream name. */

@@ -22,6 +22,7 @@ export {
   type StreamDescription,
   type CreateStreamSpec,
   type EnsureStreamOptions,
+  type HeldFragment,
 } from './control.js';
 export { CachedCredentials, defaultCredentialSource, type CredentialSource } from './credentials.js';
 export { signPutMedia, producerTimestamp, type PutMediaRequestSpec, type SignedPutMedia } from './signer.js';

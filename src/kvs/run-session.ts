@@ -6,6 +6,7 @@ import type { Logger } from '../log/index.js';
 import type { Ack } from './ack-parser.js';
 import type { DataEndpointCache } from './control.js';
 import type { CredentialSource } from './credentials.js';
+import type { DeliveryCheck } from './delivery-check.js';
 import { ackErrorAction } from './error-ids.js';
 import { PutMediaBodyError } from './errors.js';
 import type { Notifier } from './notifier.js';
@@ -35,7 +36,11 @@ export interface SessionContext {
   credentials: CredentialSource;
   endpoint: DataEndpointCache;
   ledger: UploadLedger;
+  /** Asks KVS what an interrupted session delivered (ListFragments). */
+  check: DeliveryCheck;
   signal: AbortSignal;
+  /** Aborted when the stop budget is spent: the open session is cut at once. */
+  hardStop: AbortSignal;
   notifier: Notifier;
   timing: UploaderTiming;
   maxInFlightBytes: number;
@@ -95,6 +100,21 @@ export async function runSession(ctx: SessionContext, source: FragmentSource): P
   let inflightBytes = 0;
   const timing = ctx.timing;
   const stream = ctx.streamName;
+  const errorCounts = ctx.errorCounts;
+
+  const markPersisted = (picked: Picked, fragmentNumber: string): void => {
+    const f = picked.fragment;
+    errorCounts.forget(f.startMs);
+    ctx.ledger.add({ startMs: f.startMs, endMs: f.endMs });
+    ctx.onPersisted(f);
+    ctx.emit('persisted', {
+      stream,
+      startMs: f.startMs,
+      endMs: f.endMs,
+      fragmentNumber,
+      origin: picked.origin,
+    });
+  };
 
   const onAck = (ack: Ack): void => {
     const tc = ack.fragmentTimecode;
@@ -115,18 +135,8 @@ export async function runSession(ctx: SessionContext, source: FragmentSource): P
     } else if (ack.eventType === 'PERSISTED') {
       if (!e || tc === undefined) return;
       inflight.delete(tc);
-      const f = e.picked.fragment;
-      inflightBytes -= f.bytes.length;
-      ctx.errorCounts.forget(f.startMs);
-      ctx.ledger.add({ startMs: f.startMs, endMs: f.endMs });
-      ctx.onPersisted(f);
-      ctx.emit('persisted', {
-        stream,
-        startMs: f.startMs,
-        endMs: f.endMs,
-        fragmentNumber: ack.fragmentNumber ?? '',
-        origin: e.picked.origin,
-      });
+      inflightBytes -= e.picked.fragment.bytes.length;
+      markPersisted(e.picked, ack.fragmentNumber ?? '');
       ctx.notifier.notify();
     } else if (ack.eventType === 'ERROR') {
       onErrorAck(ack, e);
@@ -164,16 +174,20 @@ export async function runSession(ctx: SessionContext, source: FragmentSource): P
 
   let pending: Picked | undefined = first;
   let session: PutMediaSession | undefined;
+  const cut = (): void => session?.abort();
+  ctx.hardStop.addEventListener('abort', cut);
   try {
-    await ctx.beforeConnect(header);
+    if (ctx.hardStop.aborted) throw new PutMediaBodyError(`uploader for ${stream} stopped`);
+    // The SDK retries these by itself for a long time when the uplink is down; a stop must not wait.
+    await abortable(ctx.beforeConnect(header), ctx.hardStop);
     const request = await signPutMedia({
-      endpoint: await ctx.endpoint.get(),
+      endpoint: await abortable(ctx.endpoint.get(), ctx.hardStop),
       region: ctx.region,
       streamName: stream,
       producerStartMs: first.fragment.startMs,
-      credentials: await ctx.credentials.get(),
+      credentials: await abortable(ctx.credentials.get(), ctx.hardStop),
     });
-    session = await PutMediaSession.open({
+    const opening = PutMediaSession.open({
       request,
       streamName: stream,
       headerBytes: header.bytes,
@@ -182,6 +196,16 @@ export async function runSession(ctx: SessionContext, source: FragmentSource): P
       endOfFragmentTags: ctx.endOfFragmentTags,
       ...pick(timing),
     });
+    try {
+      session = await abortable(opening, ctx.hardStop);
+    } catch (err) {
+      // Stopped while connecting: a connection that opens after all is closed at once.
+      void opening.then(
+        (s) => s.abort(),
+        () => undefined,
+      );
+      throw err;
+    }
     const s = session;
     void s.done.then(() => ctx.notifier.notify());
     ctx.emit('session', { stream, event: 'open', source: ctx.kind });
@@ -233,7 +257,12 @@ export async function runSession(ctx: SessionContext, source: FragmentSource): P
     session?.abort();
     throw err;
   } finally {
-    const back = [...inflight.values()].map((e) => e.picked);
+    ctx.hardStop.removeEventListener('abort', cut);
+    const back = await stillMissing(
+      ctx,
+      [...inflight.values()].map((e) => e.picked),
+      markPersisted,
+    );
     if (pending) back.push(pending);
     await source.giveBack(back);
     if (session) {
@@ -245,6 +274,39 @@ export async function runSession(ctx: SessionContext, source: FragmentSource): P
       });
     }
   }
+}
+
+/**
+ * Of fragments sent but never acknowledged, those KVS does not hold (see delivery-check.ts); the
+ * ones it holds are recorded as persisted here, so they are never sent twice.
+ */
+async function stillMissing(
+  ctx: SessionContext,
+  sent: Picked[],
+  markPersisted: (p: Picked, fragmentNumber: string) => void,
+): Promise<Picked[]> {
+  const first = sent[0];
+  const last = sent[sent.length - 1];
+  if (!first || !last) return sent;
+  const held = await ctx.check.held(first.fragment.startMs, last.fragment.startMs, ctx.signal);
+  if (!held) {
+    if (!ctx.signal.aborted) ctx.check.stats.resentUnverified += sent.length;
+    return sent;
+  }
+  const missing: Picked[] = [];
+  for (const p of sent) {
+    if (held.has(p.fragment.startMs)) {
+      ctx.check.stats.foundHeld++;
+      markPersisted(p, '');
+    } else missing.push(p);
+  }
+  if (missing.length < sent.length) {
+    ctx.log.info(
+      { held: sent.length - missing.length, missing: missing.length },
+      'interrupted session: KVS holds some unacknowledged fragments; only the missing are resent',
+    );
+  }
+  return missing;
 }
 
 /** Waits for the next live fragment; undefined when the session should end instead. */
@@ -263,6 +325,16 @@ async function waitForLive(
     const next = await source.next();
     if (next) return next;
   }
+}
+
+/** `p`, or a rejection as soon as `signal` aborts (the work behind `p` is left to finish by itself). */
+function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new PutMediaBodyError('uploader stopped'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new PutMediaBodyError('uploader stopped'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    void p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function pick(t: UploaderTiming): {

@@ -60,6 +60,7 @@ export class PutMediaSession {
   #failure: KvsError | undefined;
   #ended = false;
   #finishing = false;
+  #bodyEnded = false;
   #outstanding = 0;
   #lastProgress = Date.now();
   #stallTimer: NodeJS.Timeout | undefined;
@@ -155,11 +156,14 @@ export class PutMediaSession {
     if (this.#failure) throw this.#failure;
   }
 
-  /** Ends the body and waits for the remaining ACKs and the end of the response. */
+  /**
+   * Waits for the remaining ACKs, then ends the body and waits for the end of the response. The body
+   * stays open until the last fragment is PERSISTED, as the official producer keeps it: KVS may stop
+   * acknowledging once a body has ended, and a fragment whose ACK never came would be sent again.
+   */
   async finish(): Promise<KvsError | undefined> {
     if (!this.#ended && !this.#finishing) {
       this.#finishing = true;
-      this.#req.end();
       const ms = this.#opts.finishTimeoutMs ?? 10_000;
       this.#finishTimer = setTimeout(() => {
         if (this.#outstanding === 0) this.#end(undefined);
@@ -167,13 +171,20 @@ export class PutMediaSession {
           this.#fail(
             new PutMediaStalledError(
               `PutMedia for ${this.#opts.streamName}: ${this.#outstanding} fragment(s) not acknowledged ` +
-                `${Math.round(ms / 1000)} s after the body ended; resending`,
+                `${Math.round(ms / 1000)} s after the last one was sent; checking what KVS holds`,
             ),
           );
         }
       }, ms);
+      this.#endBodyWhenAcknowledged();
     }
     return this.done;
+  }
+
+  #endBodyWhenAcknowledged(): void {
+    if (this.#ended || this.#bodyEnded || !this.#finishing || this.#outstanding > 0) return;
+    this.#bodyEnded = true;
+    this.#req.end();
   }
 
   /** Closes at once (stop without waiting, or after a failure). */
@@ -250,6 +261,7 @@ export class PutMediaSession {
       if (ack.eventType !== 'IDLE') this.#lastProgress = Date.now();
       if (ack.eventType === 'PERSISTED') this.#outstanding = Math.max(0, this.#outstanding - 1);
       this.#opts.onAck(ack);
+      if (ack.eventType === 'PERSISTED') this.#endBodyWhenAcknowledged();
       if (ack.eventType === 'ERROR') {
         const id = ack.errorId ?? 0;
         const action = ackErrorAction(id);

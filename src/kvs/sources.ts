@@ -3,6 +3,7 @@
 // request. Both skip what the ledger already holds, and take back what a failed session left
 // unacknowledged so it is sent again first.
 import type { Fragment } from '../mkv/fragment.js';
+import type { Holdings } from './delivery-check.js';
 import type { Gap, LiveItem, LiveQueue } from './live-queue.js';
 import type { FragmentReader, UploadLedger } from './seams.js';
 
@@ -111,7 +112,19 @@ export interface RangeProgress {
   percent: number;
 }
 
-/** A historical (or backfill) range walked through the store; see the file comment. */
+/** How a range job learns what KVS already holds before it sends anything. */
+export interface RangeCheck {
+  /** What KVS holds of [startMs, endMs]; undefined when unknown. */
+  verify(startMs: number, endMs: number): Promise<Holdings | undefined>;
+  /** A fragment of the range KVS already holds (recorded as persisted, not sent). */
+  onHeld(f: Fragment): void;
+}
+
+/**
+ * A historical (or backfill) range walked through the store; see the file comment. Before its first
+ * fragment it asks KVS what it holds of the range (a run that was killed, or an earlier request,
+ * may have delivered part of it without the ledger knowing).
+ */
 export class RangeSource implements FragmentSource {
   readonly startMs: number;
   readonly endMs: number;
@@ -126,6 +139,10 @@ export class RangeSource implements FragmentSource {
   #covered = 0;
   // Fragments rejected for good; a re-read after a failure must not offer them again.
   readonly #rejected = new Set<number>();
+  readonly #check: RangeCheck | undefined;
+  #verified = false;
+  #held: Holdings | undefined;
+  #cancelled = false;
 
   constructor(
     startMs: number,
@@ -133,13 +150,24 @@ export class RangeSource implements FragmentSource {
     origin: FragmentOrigin,
     reader: FragmentReader,
     ledger: UploadLedger,
+    check?: RangeCheck,
   ) {
     this.startMs = startMs;
     this.endMs = endMs;
     this.origin = origin;
     this.#reader = reader;
     this.#ledger = ledger;
+    this.#check = check;
     this.#fromStartMs = -Infinity;
+  }
+
+  /** Nobody waits for this job any more: it offers nothing else. */
+  cancel(): void {
+    this.#cancelled = true;
+  }
+
+  get cancelled(): boolean {
+    return this.#cancelled;
   }
 
   /** Everything in the range has been offered (the job is complete once nothing is in flight). */
@@ -148,7 +176,12 @@ export class RangeSource implements FragmentSource {
   }
 
   async next(): Promise<Picked | undefined> {
-    if (this.#exhausted) return undefined;
+    if (this.#exhausted || this.#cancelled) return undefined;
+    if (!this.#verified) {
+      this.#verified = true;
+      if (this.#check && !this.#ledger.covers(this.startMs, this.endMs))
+        this.#held = await this.#check.verify(this.startMs, this.endMs);
+    }
     if (!this.#iter) {
       const from = Number.isFinite(this.#fromStartMs) ? this.#fromStartMs : this.startMs;
       this.#iter = this.#reader.read(from, this.endMs)[Symbol.asyncIterator]();
@@ -162,6 +195,12 @@ export class RangeSource implements FragmentSource {
       if (f.startMs >= this.endMs) break;
       this.#fromStartMs = f.startMs + 1;
       if (this.#ledger.covers(f.startMs, f.endMs)) {
+        this.progress.alreadyPersisted += 1;
+        this.#advance(f.endMs);
+        continue;
+      }
+      if (this.#held?.has(f.startMs)) {
+        this.#check?.onHeld(f);
         this.progress.alreadyPersisted += 1;
         this.#advance(f.endMs);
         continue;

@@ -14,6 +14,7 @@ import { Backoff, delay, UPLOAD_BACKOFF, type BackoffPolicy } from '../time/inde
 import { AttemptLimiter } from './attempt-limiter.js';
 import { DataEndpointCache, ensureStream, mediaTypeFor, type StreamControl } from './control.js';
 import type { CredentialSource } from './credentials.js';
+import { DeliveryCheck, type DeliveryCheckStats } from './delivery-check.js';
 import {
   KvsError,
   PutMediaAckError,
@@ -60,22 +61,35 @@ export interface UploaderEvents {
   session: [{ stream: string; event: 'open' | 'close'; source: 'live' | 'range'; reason?: string }];
 }
 
+/**
+ * How a range upload ended: everything recorded in it is in KVS; the uploader stopped or the job was
+ * cancelled first; or it was refused because MAX_JOBS were already waiting.
+ */
+export type UploadOutcome = 'completed' | 'stopped' | 'refused';
+
 /** A historical or backfill upload; `done` resolves when the range is covered or the uploader stops. */
 export interface UploadJob extends EventEmitter<{ progress: [RangeProgress] }> {
   readonly startMs: number;
   readonly endMs: number;
+  readonly origin: 'historical' | 'backfill';
   readonly progress: RangeProgress;
-  readonly done: Promise<'completed' | 'stopped'>;
+  readonly done: Promise<UploadOutcome>;
 }
 
 interface Job {
   source: RangeSource;
   emitter: EventEmitter<{ progress: [RangeProgress] }>;
-  resolve: (r: 'completed' | 'stopped') => void;
+  resolve: (r: UploadOutcome) => void;
   job: UploadJob;
-  /** The owner's cancel signal; a session of this job ends at the next fragment once it fires. */
-  signal: AbortSignal | undefined;
+  /** Callers waiting on this job; a cancel ends it only when none is left. */
+  holders: number;
 }
+
+/** Range jobs one stream keeps at most (each holds a store cursor at most; queued ones hold nothing). */
+export const MAX_JOBS = 64;
+
+/** How long stop() lets the open session finish cleanly before cutting it; default 3 s. */
+const DEFAULT_STOP_GRACE_MS = 3_000;
 
 /** See the file comment. */
 export class StreamUploader extends EventEmitter<UploaderEvents> {
@@ -91,11 +105,16 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
   readonly #limiter = new AttemptLimiter();
   readonly #endpoint: DataEndpointCache;
   readonly #abort = new AbortController();
+  readonly #hardStop = new AbortController();
+  readonly #check: DeliveryCheck;
+  #refusedWarned = false;
+  #troubleCode: string | undefined;
   #liveDesired = false;
   #provisioned: StreamHeader['tracks'] | undefined;
   #loop: Promise<void> | undefined;
   #rangeTurn = false;
-  #running: Job | undefined;
+  /** The first job has a session open. */
+  #running = false;
 
   constructor(options: UploaderOptions) {
     super();
@@ -106,6 +125,7 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
     this.#live = new LiveSource(this.#queue, options.reader, options.ledger);
     this.#backoff = new Backoff(options.backoff ?? UPLOAD_BACKOFF);
     this.#endpoint = new DataEndpointCache(options.control, options.streamName);
+    this.#check = new DeliveryCheck(options.control, options.streamName, this.#log);
   }
 
   /** Starts the upload loop; call once. */
@@ -131,10 +151,10 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
   }
 
   /**
-   * Uploads the recorded fragments overlapping [startMs, endMs) that the ledger does not have yet.
-   * Aborting `signal` cancels the job: a waiting job leaves at once, a running one after the fragment
-   * being sent (its session still ends cleanly); `done` then resolves 'stopped'. The camera is the
-   * owner of its jobs and hands them over one at a time (camera/upload-queue.ts).
+   * Uploads the recorded fragments overlapping [startMs, endMs) that KVS does not hold yet. A request
+   * inside a waiting or running job of the same origin joins that job instead of adding one; beyond
+   * MAX_JOBS the request is refused (logged once until the queue has room again). Aborting `signal`
+   * cancels the request (the job ends 'stopped' once no one else waits on it).
    */
   uploadRange(
     startMs: number,
@@ -142,45 +162,105 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
     origin: 'historical' | 'backfill' = 'historical',
     signal?: AbortSignal,
   ): UploadJob {
-    const source = new RangeSource(startMs, endMs, origin, this.#o.reader, this.#o.ledger);
-    const emitter = new EventEmitter<{ progress: [RangeProgress] }>();
-    let resolve!: (r: 'completed' | 'stopped') => void;
-    const done = new Promise<'completed' | 'stopped'>((r) => (resolve = r));
-    const job = Object.assign(emitter, { startMs, endMs, progress: source.progress, done }) as UploadJob;
-    if (this.#abort.signal.aborted || signal?.aborted) {
-      resolve('stopped');
-      return job;
-    }
-    const entry: Job = { source, emitter, resolve, job, signal };
-    this.#jobs.push(entry);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        // The running job is dropped by #run once its session has ended.
-        if (this.#running !== entry) void this.#cancelJob(entry);
-        this.#notifier.notify();
-      },
-      { once: true },
+    const same = this.#jobs.find(
+      (j) => j.job.origin === origin && j.job.startMs <= startMs && endMs <= j.job.endMs,
     );
+    if (same) {
+      same.holders++;
+      this.#onCancel(same, signal);
+      return same.job;
+    }
+    const source = new RangeSource(startMs, endMs, origin, this.#o.reader, this.#o.ledger, {
+      verify: (s, e) => this.#check.held(s, e, this.#abort.signal),
+      onHeld: (f) => {
+        this.#check.stats.foundHeld++;
+        this.#o.ledger.add({ startMs: f.startMs, endMs: f.endMs });
+        this.emit('persisted', {
+          stream: this.streamName,
+          startMs: f.startMs,
+          endMs: f.endMs,
+          fragmentNumber: '',
+          origin,
+        });
+      },
+    });
+    const emitter = new EventEmitter<{ progress: [RangeProgress] }>();
+    let resolve!: (r: UploadOutcome) => void;
+    const done = new Promise<UploadOutcome>((r) => (resolve = r));
+    const job = Object.assign(emitter, {
+      startMs,
+      endMs,
+      origin,
+      progress: source.progress,
+      done,
+    }) as UploadJob;
+    if (this.#abort.signal.aborted || signal?.aborted) resolve('stopped');
+    else if (this.#jobs.length >= MAX_JOBS) {
+      if (!this.#refusedWarned) {
+        this.#refusedWarned = true;
+        this.#log.warn(
+          { startMs, endMs, origin, jobs: this.#jobs.length },
+          `upload queue of the stream is full (${MAX_JOBS} ranges); range refused, asked again at the next start`,
+        );
+      }
+      resolve('refused');
+    } else {
+      const entry: Job = { source, emitter, resolve, job, holders: 1 };
+      this.#jobs.push(entry);
+      this.#onCancel(entry, signal);
+    }
     this.#notifier.notify();
     return job;
   }
 
+  #onCancel(entry: Job, signal: AbortSignal | undefined): void {
+    signal?.addEventListener(
+      'abort',
+      () => {
+        entry.holders--;
+        if (entry.holders > 0) return;
+        const i = this.#jobs.indexOf(entry);
+        // The running job is told by the source; the session gives it up at the next fragment.
+        if (i > 0 || (i === 0 && !this.#running)) {
+          this.#jobs.splice(i, 1);
+          void entry.source.close().finally(() => entry.resolve('stopped'));
+        } else if (i === 0) entry.source.cancel();
+      },
+      { once: true },
+    );
+  }
+
   /** Queue and connection state, for health and tests. */
-  stats(): { liveQueueBytes: number; liveQueueItems: number; droppedToDisk: number; jobs: number } {
+  stats(): {
+    liveQueueBytes: number;
+    liveQueueItems: number;
+    droppedToDisk: number;
+    jobs: number;
+    delivery: DeliveryCheckStats;
+  } {
     return {
       liveQueueBytes: this.#queue.bytes,
       liveQueueItems: this.#queue.length,
       droppedToDisk: this.#queue.dropped,
       jobs: this.#jobs.length,
+      delivery: { ...this.#check.stats },
     };
   }
 
-  /** Finishes the current session cleanly (waiting for its ACKs), then stops; pending jobs resolve 'stopped'. */
-  async stop(): Promise<void> {
+  /**
+   * Stops within `graceMs` (default 3 s) plus a moment: the open session may finish cleanly (waiting
+   * for its ACKs) until then, and is cut after; pending jobs resolve 'stopped'. What was sent but not
+   * acknowledged stays not persisted in the ledger; the next start asks KVS about it.
+   */
+  async stop(graceMs = DEFAULT_STOP_GRACE_MS): Promise<void> {
     this.#abort.abort(new Error(`uploader for ${this.streamName} stopped`));
     this.#notifier.notify();
-    await this.#loop;
+    const timer = setTimeout(() => this.#hardStop.abort(), graceMs);
+    try {
+      await this.#loop;
+    } finally {
+      clearTimeout(timer);
+    }
     await this.#live.close();
     for (const j of this.#jobs.splice(0)) {
       await j.source.close();
@@ -204,16 +284,18 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
           // A live turn ending while ranges wait hands the connection over for one slice.
           this.#rangeTurn = this.#jobs.length > 0 && r !== 'empty';
         } else if (job) {
-          this.#running = job;
-          const r = await runSession(this.#context('range', job), job.source);
-          this.#rangeTurn = false;
-          if (r === 'empty' || (job.source.exhausted && r === 'done')) this.#completeJob(job);
+          this.#running = true;
+          try {
+            const r = await runSession(this.#context('range', job), job.source);
+            this.#rangeTurn = false;
+            if (job.source.cancelled) this.#endJob(job, 'stopped');
+            else if (r === 'empty' || (job.source.exhausted && r === 'done')) this.#completeJob(job);
+          } finally {
+            this.#running = false;
+          }
         }
       } catch (err) {
         retryIn = this.#onFailure(err);
-      } finally {
-        if (this.#running?.signal?.aborted) await this.#cancelJob(this.#running);
-        this.#running = undefined;
       }
       if (retryIn > 0) {
         try {
@@ -236,7 +318,9 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
       credentials: this.#o.credentials,
       endpoint: this.#endpoint,
       ledger: this.#o.ledger,
-      signal: job?.signal ? AbortSignal.any([this.#abort.signal, job.signal]) : this.#abort.signal,
+      check: this.#check,
+      signal: this.#abort.signal,
+      hardStop: this.#hardStop.signal,
       notifier: this.#notifier,
       errorCounts: this.#errorCounts,
       timing: this.#o.timing ?? {},
@@ -249,6 +333,10 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
       },
       onPersisted: (f) => {
         this.#backoff.reset();
+        if (this.#troubleCode !== undefined) {
+          this.#log.info({ after: this.#troubleCode }, 'KVS upload works again');
+          this.#troubleCode = undefined;
+        }
         if (job) {
           job.source.persisted(f);
           job.emitter.emit('progress', { ...job.source.progress });
@@ -259,7 +347,8 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
       },
       shouldYield: (elapsedMs) => {
         const t = this.#o.timing ?? {};
-        if (kind === 'range') return this.#live.waiting && elapsedMs >= (t.sliceMs ?? 5000);
+        if (kind === 'range')
+          return job?.source.cancelled === true || (this.#live.waiting && elapsedMs >= (t.sliceMs ?? 5000));
         return this.#jobs.length > 0 && elapsedMs >= (t.liveTurnMaxMs ?? 60_000);
       },
       yieldWhenIdle: () => kind === 'live' && this.#jobs.length > 0,
@@ -278,20 +367,18 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
     this.#provisioned = header.tracks;
   }
 
-  async #cancelJob(job: Job): Promise<void> {
-    const i = this.#jobs.indexOf(job);
-    if (i < 0) return;
-    this.#jobs.splice(i, 1);
-    await job.source.close();
-    job.resolve('stopped');
-  }
-
   #completeJob(job: Job): void {
-    const i = this.#jobs.indexOf(job);
-    if (i >= 0) this.#jobs.splice(i, 1);
     job.source.complete();
     job.emitter.emit('progress', { ...job.source.progress });
-    job.resolve('completed');
+    this.#endJob(job, 'completed');
+  }
+
+  #endJob(job: Job, outcome: UploadOutcome): void {
+    const i = this.#jobs.indexOf(job);
+    if (i >= 0) this.#jobs.splice(i, 1);
+    if (this.#jobs.length < MAX_JOBS / 2) this.#refusedWarned = false;
+    if (outcome === 'completed') job.resolve(outcome);
+    else void job.source.close().finally(() => job.resolve(outcome));
   }
 
   /** Classifies a failed session, invalidates what it proves stale, and returns the wait before retrying. */
@@ -315,7 +402,11 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
     const retryIn = routine ? 0 : this.#backoff.next();
     const reason = err instanceof Error ? err.message : String(err);
     const code = e?.code ?? ((err as { name?: string })?.name || 'KVS_UNKNOWN');
-    const level = routine ? 'info' : 'warn';
+    // The same trouble again (an outage retried with backoff) is logged at debug until an upload works
+    // again or the trouble changes; the failure event still reports each one.
+    const repeat = !routine && code === this.#troubleCode;
+    if (!routine) this.#troubleCode = code;
+    const level = routine ? 'info' : repeat ? 'debug' : 'warn';
     this.#log[level]({ code, retryInMs: retryIn }, `KVS upload: ${reason}`);
     this.emit('failure', {
       stream: this.streamName,

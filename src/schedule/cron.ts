@@ -49,6 +49,32 @@ function nearestWeekday(year: number, month: number, day: number): number {
   return day;
 }
 
+// Quartz proper and Spring write seconds first ("0 0/5 * * * ?"); read as minute-first, such an
+// expression means something else (every five hours) or nothing. When dropping the first field leaves a
+// valid expression, say so and give it.
+function secondsFirstHint(texts: string[]): string | undefined {
+  if (texts.length < 6 || texts.length > 7 || !/^\d{1,2}$/.test(texts[0]!) || Number(texts[0]) > 59)
+    return undefined;
+  const year = texts[5]!;
+  if (texts.length === 6 && !/[?LW#]/i.test(year)) return undefined;
+  const rest = texts.slice(1);
+  try {
+    CronExpression.parse(rest.join(' '));
+  } catch {
+    return undefined;
+  }
+  const step = /^(\d+|\*)\/(\d+)$/.exec(rest[0]!);
+  const everyHour = rest.slice(1, 5).every((f) => f === '*' || f === '?');
+  const meaning =
+    step && everyHour
+      ? ` (a start every ${step[2]} minutes from minute ${step[1] === '*' ? 0 : step[1]})`
+      : '';
+  return (
+    `this looks like Quartz with a seconds field first (seconds minute hour day-of-month month ` +
+    `day-of-week); seconds are not written here (every start is at second 0): write "${rest.join(' ')}"${meaning}`
+  );
+}
+
 /** One parsed expression; `nextWallMinute` finds the next matching local minute. */
 export class CronExpression {
   readonly #minutes: Int16Array;
@@ -78,6 +104,10 @@ export class CronExpression {
   /** Parses the 5- or 6-field form; throws ScheduleError (CRON_SYNTAX) naming the field and token. */
   static parse(expression: string): CronExpression {
     const texts = expression.trim().split(/\s+/);
+    const secondsFirst = secondsFirstHint(texts);
+    if (secondsFirst !== undefined) {
+      throw new ScheduleError('CRON_SYNTAX', `cron "${expression}": ${secondsFirst}`, { expression });
+    }
     if (texts.length < 5 || texts.length > 6 || texts[0] === '') {
       const got = texts[0] === '' ? 0 : texts.length;
       throw new ScheduleError(
@@ -89,7 +119,11 @@ export class CronExpression {
     }
     const [minute, hour, dom, month, dow, year] = texts as [string, string, string, string, string, string?];
     try {
+      // Fields in the order they are written, so the first mistake a reader sees is the one named.
+      const minutes = parseList('minute', minute);
+      const hours = parseList('hour', hour);
       const dayOfMonth = parseDayOfMonth(dom);
+      const months = parseList('month', month);
       const dayOfWeek = parseDayOfWeek(dow);
       const bothUnspecified = dayOfMonth.kind === 'unspecified' && dayOfWeek.kind === 'unspecified';
       if (bothUnspecified || (dayOfMonth.kind !== 'unspecified' && dayOfWeek.kind !== 'unspecified')) {
@@ -110,9 +144,9 @@ export class CronExpression {
         );
       }
       return new CronExpression({
-        minutes: parseList('minute', minute),
-        hours: parseList('hour', hour),
-        months: parseList('month', month),
+        minutes,
+        hours,
+        months,
         years: year === undefined ? undefined : parseList('year', year),
         dayOfMonth,
         dayOfWeek,

@@ -24,6 +24,11 @@ export interface RtspUrlResolverOptions {
   secrets: SecretRegistry;
   retry?: RetryOptions;
   log?: Logger;
+  /**
+   * The on-device secret cache (Greengrass IPC GetSecretValue, aws.greengrass.SecretManager), asked
+   * first: it answers when the uplink is down. When it fails, Secrets Manager is asked.
+   */
+  local?: (secretId: string) => Promise<string | undefined>;
 }
 
 const URL_KEY = 'rtspstreamurl';
@@ -31,6 +36,7 @@ const URL_KEY = 'rtspstreamurl';
 /** Looks up camera RTSP URLs. */
 export class RtspUrlResolver {
   readonly #options: RtspUrlResolverOptions;
+  #localWarned = false;
 
   constructor(options: RtspUrlResolverOptions) {
     this.#options = options;
@@ -59,6 +65,23 @@ export class RtspUrlResolver {
   }
 
   async #fetch(secretId: string, signal?: AbortSignal): Promise<string> {
+    const local = this.#options.local;
+    if (local) {
+      let cached: string | undefined;
+      try {
+        cached = await local(secretId);
+      } catch (err) {
+        if (!this.#localWarned) {
+          this.#localWarned = true;
+          this.#options.log?.warn(
+            { secretId, err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) },
+            'aws.greengrass.SecretManager did not give the camera secret; reading it from Secrets Manager ' +
+              '(booting without uplink needs that component deployed with the secret in its cloudSecrets)',
+          );
+        }
+      }
+      if (cached !== undefined) return this.#urlFrom(secretId, cached);
+    }
     let secretString: string | undefined;
     try {
       const out = await this.#options.client.send(

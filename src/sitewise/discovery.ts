@@ -200,7 +200,7 @@ export async function discoverCameras(options: DiscoveryOptions): Promise<Discov
   });
 
   const cameras = dropDuplicateStreams(candidates, new Set(options.preferAssetIds ?? []), problems);
-  for (const p of problems) options.log?.warn({ cameraId: p.assetId }, `camera skipped: ${p.message}`);
+  // Each problem is logged by the connector, once until it changes (discovery runs every refresh).
   options.log?.info(
     { hub: hub.assetId, cameras: cameras.length, skipped: problems.length },
     'SiteWise discovery finished',

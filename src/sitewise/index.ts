@@ -10,8 +10,8 @@
 //   (an injected subscribe function, or a poller when notifications are disabled) so a
 //   re-subscription replaces the old one. What a camera does with a request is camera/'s business.
 // - Status ranges written back to SiteWise live in status/, which builds on this folder.
-// - provision: models, assets, secrets and associations the way the reference's getting-started
-//   script makes them (tests, demo, CLI).
+// - Provisioning (models, assets, secrets, associations) lives in provision/, which builds on this
+//   folder's contract.
 export { createSiteWiseClient, type SiteWiseClientOptions } from './client.js';
 export {
   CAMERA_HIERARCHY,
@@ -56,16 +56,3 @@ export {
   type Subscribe,
   type Unsubscribe,
 } from './subscriptions.js';
-export {
-  ensureCameraModel,
-  ensureHubModel,
-  provisionCamera,
-  provisionHub,
-  putAttributes,
-  type AttributeValues,
-  type ProvisionCameraOptions,
-  type ProvisionClients,
-  type ProvisionedCamera,
-  type ProvisionedHub,
-  type ProvisionHubOptions,
-} from './provision.js';

@@ -1,8 +1,8 @@
 // The outbox's file: an append-only journal of JSON lines, compacted into a fresh file (temp, fsync,
 // rename, fsync of the folder) at open and whenever it grows well past what it holds. A crash can at
 // worst tear the last line, which replay skips.
-import { mkdirSync, openSync, closeSync, fsyncSync } from 'node:fs';
-import { open, readFile, rename, type FileHandle } from 'node:fs/promises';
+import { openSync, closeSync, fsyncSync } from 'node:fs';
+import { chmod, mkdir, open, readFile, rename, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
 /** A range point waiting in the outbox. */
@@ -36,9 +36,22 @@ export class Journal {
   #chain: Promise<void> = Promise.resolve();
   #lines = 0;
 
+  readonly #dir: string;
+  #dirReady = false;
+  #torn = false;
+
+  // Nothing touches the disk here: a full or read-only disk must not stop the component from starting.
   constructor(dir: string, name = 'sitewise-outbox.jsonl') {
-    mkdirSync(dir, { recursive: true });
+    this.#dir = dir;
     this.#file = path.join(dir, name);
+  }
+
+  // State is owner-only (0700 folder, 0600 file) even inside a RecordingsPath that is wider.
+  async #ensureDir(): Promise<void> {
+    if (this.#dirReady) return;
+    await mkdir(this.#dir, { recursive: true, mode: DIR_MODE });
+    if (((await stat(this.#dir)).mode & 0o777) !== DIR_MODE) await chmod(this.#dir, DIR_MODE);
+    this.#dirReady = true;
   }
 
   get file(): string {
@@ -92,8 +105,9 @@ export class Journal {
     return this.#enqueue(async () => {
       await this.#handle?.close();
       this.#handle = undefined;
+      await this.#ensureDir();
       const temp = `${this.#file}.tmp`;
-      const handle = await open(temp, 'w');
+      const handle = await open(temp, 'w', FILE_MODE);
       try {
         await handle.writeFile(entries.map((e) => `${JSON.stringify(putLine(e))}\n`).join(''));
         await handle.sync();
@@ -103,7 +117,7 @@ export class Journal {
       await rename(temp, this.#file);
       syncDir(path.dirname(this.#file));
       this.#lines = entries.length;
-      this.#handle = await open(this.#file, 'a');
+      this.#handle = await open(this.#file, 'a', FILE_MODE);
     });
   }
 
@@ -126,9 +140,19 @@ export class Journal {
 
   #append(lines: Line[]): Promise<void> {
     return this.#enqueue(async () => {
-      this.#handle ??= await open(this.#file, 'a');
-      await this.#handle.appendFile(lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+      if (!this.#handle) {
+        await this.#ensureDir();
+        this.#handle = await open(this.#file, 'a', FILE_MODE);
+        // A file an older version created 0644 is narrowed too.
+        await this.#handle.chmod(FILE_MODE);
+      }
+      // After a failed append the file may end in a torn line: start on a fresh one so the torn
+      // bytes spoil only themselves (replay skips them).
+      const text = (this.#torn ? '\n' : '') + lines.map((l) => `${JSON.stringify(l)}\n`).join('');
+      this.#torn = true;
+      await this.#handle.appendFile(text);
       await this.#handle.datasync();
+      this.#torn = false;
       this.#lines += lines.length;
     });
   }
@@ -139,6 +163,9 @@ export class Journal {
     return run;
   }
 }
+
+const DIR_MODE = 0o700;
+const FILE_MODE = 0o600;
 
 function putLine(e: JournalEntry): Line {
   return { put: [e.seq, e.assetId, e.propertyId, e.startMs, e.endMs] };

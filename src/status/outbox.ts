@@ -48,6 +48,8 @@ export interface StatusOutboxOptions {
   backoff?: BackoffPolicy;
   now?: () => number;
   log?: Logger;
+  /** Called when a journal write meets ENOSPC: frees the state reserve; true when a retry is worth it. */
+  onNoSpace?: () => Promise<boolean>;
 }
 
 /** A durable outbox of status points for SiteWise. */
@@ -71,6 +73,7 @@ export class StatusOutbox {
   #warnedFuture = false;
   // Set by put(); a put that lands while the loop is between batches must not be slept through.
   #dirty = false;
+  #journalError: string | undefined;
 
   private constructor(
     options: StatusOutboxOptions,
@@ -88,14 +91,34 @@ export class StatusOutbox {
   /** Open the outbox in `dir`, replay what an earlier run left, and start sending. */
   static async open(options: StatusOutboxOptions): Promise<StatusOutbox> {
     const journal = new Journal(options.dir);
-    const replay = await journal.replay();
+    let replay: Awaited<ReturnType<Journal['replay']>>;
+    let readable = true;
+    try {
+      replay = await journal.replay();
+    } catch (err) {
+      // Compacting now would erase what could not be read; appending keeps it for the next start.
+      readable = false;
+      options.log?.error(
+        { err, file: journal.file },
+        'status journal unreadable; starting with an empty outbox',
+      );
+      replay = { entries: [], nextSeq: Date.now(), skipped: 0 };
+    }
     if (replay.skipped > 0) {
       options.log?.warn(
         { file: journal.file, lines: replay.skipped },
         'outbox journal had unreadable lines (torn write)',
       );
     }
-    await journal.compact(replay.entries);
+    try {
+      if (readable) await journal.compact(replay.entries);
+    } catch (err) {
+      // A full or read-only disk at start: keep going on the file as it is (replay tolerates it).
+      options.log?.warn(
+        { err, file: journal.file },
+        'status journal could not be compacted; using it as it is',
+      );
+    }
     const outbox = new StatusOutbox(options, journal, replay.entries, replay.nextSeq);
     if (replay.entries.length > 0)
       options.log?.info({ pending: replay.entries.length }, 'status outbox resumed');
@@ -133,9 +156,9 @@ export class StatusOutbox {
       added.push(entry);
     }
     const overflow = this.#enforceCap();
-    await this.#journal.put(added);
-    if (overflow.length > 0) await this.#journal.done(overflow);
     this.#kick();
+    await this.#record(() => this.#journal.put(added));
+    if (overflow.length > 0) await this.#record(() => this.#journal.done(overflow));
   }
 
   /** Resolves when nothing is waiting (or rejects after timeoutMs). */
@@ -160,9 +183,49 @@ export class StatusOutbox {
     clearTimeout(this.#timer);
     this.#wake?.();
     await this.#loop;
-    await this.#journal.close();
+    await this.#journal
+      .close()
+      .catch((err: unknown) => this.#options.log?.warn({ err }, 'status journal did not close cleanly'));
     if (this.#entries.size > 0)
       this.#options.log?.info({ pending: this.#entries.size }, 'status outbox closed with points waiting');
+  }
+
+  /** The last send failed (SiteWise unreachable or refusing): a flush at stop would only wait. */
+  get failing(): boolean {
+    return this.#failures > 0;
+  }
+
+  /** Why the journal cannot be written (points are kept in memory and still sent); undefined when fine. */
+  get journalError(): string | undefined {
+    return this.#journalError;
+  }
+
+  // A journal write that fails (full disk, read-only remount) never rejects a put or ends the send
+  // loop: the point stays in memory and is still sent; only a stop before it is sent loses it. Logged
+  // once until a write works again.
+  async #record(write: () => Promise<void>): Promise<void> {
+    try {
+      try {
+        await write();
+      } catch (err) {
+        const full = (err as NodeJS.ErrnoException).code === 'ENOSPC';
+        if (!full || !this.#options.onNoSpace || !(await this.#options.onNoSpace())) throw err;
+        await write();
+      }
+      if (this.#journalError !== undefined) {
+        this.#options.log?.info('status journal writable again');
+        this.#journalError = undefined;
+      }
+    } catch (err) {
+      const reason = `${(err as NodeJS.ErrnoException).code ?? 'EIO'}: ${err instanceof Error ? err.message : String(err)}`;
+      if (this.#journalError === undefined) {
+        this.#options.log?.error(
+          { err, file: this.#journal.file },
+          'status journal not writable: status points kept in memory and still sent',
+        );
+      }
+      this.#journalError = reason;
+    }
   }
 
   #index(entry: JournalEntry): void {
@@ -252,7 +315,7 @@ export class StatusOutbox {
         { dropped: tooOld.length },
         'status points older than SiteWise accepts (7 days) dropped',
       );
-      await this.#journal.done(tooOld);
+      await this.#record(() => this.#journal.done(tooOld));
     }
     // Superseded entries whose replacement exists are done too.
     const superseded = [...this.#entries.values()].filter(
@@ -260,7 +323,7 @@ export class StatusOutbox {
     );
     if (superseded.length > 0) {
       this.#remove(superseded.map((e) => e.seq));
-      await this.#journal.done(superseded.map((e) => e.seq));
+      await this.#record(() => this.#journal.done(superseded.map((e) => e.seq)));
     }
     return batch;
   }
@@ -290,7 +353,7 @@ export class StatusOutbox {
       this.#sent += finished.length - refused;
       this.#dropped += refused;
       this.#remove(finished);
-      await this.#journal.done(finished);
+      await this.#record(() => this.#journal.done(finished));
       const retry = finished.length < batch.length;
       if (retry) {
         this.#options.log?.debug({ retrying: batch.length - finished.length }, 'status points to retry');
@@ -311,7 +374,7 @@ export class StatusOutbox {
         this.#options.log?.warn({ err: describeError(err) }, 'SiteWise refused a status point; dropped');
         this.#remove(batch.map((e) => e.seq));
         this.#dropped += 1;
-        await this.#journal.done(batch.map((e) => e.seq));
+        await this.#record(() => this.#journal.done(batch.map((e) => e.seq)));
         return true;
       }
       if (this.#failures++ === 0) {

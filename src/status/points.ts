@@ -10,9 +10,11 @@ const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
 /** A point's start is moved on once it is this old, a day before SiteWise would refuse it. */
 export const REANCHOR_AGE_MS = 6 * DAY_MS;
-// CachedVideoAgeOutOnEdge changes with every fragment; once per 10 s of recorded video keeps the
-// player's availability bar current without a SiteWise call per fragment.
-const CACHED_REPORT_EVERY_MS = 10_000;
+/**
+ * Length of a CachedVideoAgeOutOnEdge chunk. Bounds the points per camera to 6 days x 1440 (8,640),
+ * under the outbox's 10,000 entries, and what a player window can miss at its start to one minute.
+ */
+export const CACHED_CHUNK_MS = 60_000;
 
 /** Where points go (StatusOutbox.put). */
 export type PointSink = (point: StatusPoint) => void;
@@ -96,7 +98,6 @@ export class CameraStatus {
   readonly #uploaded: RangeSeries;
   readonly #now: () => number;
   #cached = new Map<number, number>();
-  #cachedReportedAt = 0;
 
   constructor(options: CameraStatusOptions) {
     this.#options = options;
@@ -118,28 +119,22 @@ export class CameraStatus {
     this.#recorded.add(range);
   }
 
-  /**
-   * A fragment was recorded: extends VideoRecordedTimeRange and, at most once per 10 s of recorded
-   * video, reports what the edge caches (`cachedNow` is read only then).
-   */
-  recordedFragment(range: TimeRange, cachedNow: () => readonly TimeRange[]): void {
-    this.recorded(range);
-    if (range.endMs - this.#cachedReportedAt < CACHED_REPORT_EVERY_MS) return;
-    this.#cachedReportedAt = range.endMs;
-    this.cached(cachedNow());
-  }
-
   /** Video over this range is persisted in KVS (VideoUploadedTimeRange). */
   uploaded(range: TimeRange): void {
     this.#uploaded.add(range);
   }
 
   /**
-   * The ranges cached on the edge now (CachedVideoAgeOutOnEdge), one point per contiguous range, written
-   * when it changed. Unlike the reference's (now, oldest) heartbeat, these read correctly in the player.
+   * The ranges cached on the edge now (CachedVideoAgeOutOnEdge), in chunks of at most a minute on
+   * minute boundaries: timestamp = chunk start, value = chunk end. The player only sees points stamped
+   * inside its window, so a long cached range written as one point (or as the reference's (now, oldest)
+   * heartbeat) would be invisible in "last 15 minutes"; with chunks, at most the minute at the window's
+   * start is missed. A chunk is written when it changed. A chunk whose video is gone (retention) is
+   * retracted: its point is rewritten with value = start, an empty range, since SiteWise replaces a
+   * value written again at the same timestamp. Chunks older than the BatchPut window are left alone.
    */
   cached(ranges: readonly TimeRange[]): void {
-    // Rounded to the hour so a long-cached range is re-anchored once an hour, not on every report.
+    // Rounded to the hour so a chunk is never written with a timestamp SiteWise is about to refuse.
     const floor = Math.ceil((this.#now() - REANCHOR_AGE_MS) / HOUR_MS) * HOUR_MS;
     const tolerance = this.#options.gapToleranceMs ?? 5000;
     const merged: TimeRange[] = [];
@@ -151,16 +146,24 @@ export class CameraStatus {
     }
     const next = new Map<number, number>();
     for (const r of merged) {
-      if (r.endMs <= floor) continue;
-      const startMs = Math.max(r.startMs, floor);
-      next.set(startMs, r.endMs);
-      if (this.#cached.get(startMs) === r.endMs) continue;
+      for (let startMs = Math.max(r.startMs, floor); startMs < r.endMs;) {
+        const endMs = Math.min(r.endMs, (Math.floor(startMs / CACHED_CHUNK_MS) + 1) * CACHED_CHUNK_MS);
+        next.set(startMs, endMs);
+        startMs = endMs;
+      }
+    }
+    const sink = (startMs: number, endMs: number) =>
       this.#options.sink({
         assetId: this.#options.assetId,
         propertyId: this.#options.status.cachedRange,
         startMs,
-        endMs: r.endMs,
+        endMs,
       });
+    for (const startMs of this.#cached.keys()) {
+      if (!next.has(startMs) && startMs >= floor) sink(startMs, startMs);
+    }
+    for (const [startMs, endMs] of next) {
+      if (this.#cached.get(startMs) !== endMs) sink(startMs, endMs);
     }
     this.#cached = next;
   }

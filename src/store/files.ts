@@ -16,6 +16,7 @@ export interface WritableFile {
 export interface StoreFiles {
   /** Creates a new file (fails with EEXIST if it exists), owner read/write only. */
   create(file: string): Promise<WritableFile>;
+  /** Creates the folder (and parents) if missing; the folder itself ends owner-only (0700). */
   mkdir(dir: string): Promise<void>;
   unlink(file: string): Promise<void>;
   rename(from: string, to: string): Promise<void>;
@@ -44,6 +45,10 @@ export const nodeFiles: StoreFiles = {
   },
   async mkdir(dir) {
     await fsp.mkdir(dir, { recursive: true, mode: DIR_MODE });
+    // mkdir leaves an existing folder's mode alone; a camera or state folder made wider by hand (or
+    // by an older version) is narrowed again, because recordings show people and places.
+    const st = await fsp.stat(dir);
+    if ((st.mode & 0o777) !== DIR_MODE) await fsp.chmod(dir, DIR_MODE);
   },
   unlink: (file) => fsp.unlink(file),
   rename: (from, to) => fsp.rename(from, to),

@@ -9,14 +9,18 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../log/index.js';
 import type { Fragment } from '../mkv/index.js';
+import { adoptFolder } from './adopt.js';
 import { Catalog, describe, type SegmentInfo } from './catalog.js';
 import { systemClock, type StoreClock } from './clock.js';
 import { InvalidCameraIdError, StoreClosedError } from './errors.js';
 import { nodeFiles, type StoreFiles } from './files.js';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
 import { UploadLedger } from './ledger.js';
-import { cameraDir, isValidCameraId } from './naming.js';
-import { normalize, subtract, type TimeRange } from '../time/index.js';
+import { cameraDir, DIR_MODE, INTENT_FILE, isValidCameraId } from './naming.js';
+import { intersect, normalize, subtract, type TimeRange } from '../time/index.js';
 import { readRange } from './reader.js';
+import { StateReserve } from './reserve.js';
 import { Retention, type DeletionEvent, type FullSizeStrategy, type RetentionHealth } from './retention.js';
 import { listCameras, scanCamera } from './scan.js';
 import { SegmentWriter, type WriterStats } from './writer.js';
@@ -34,12 +38,14 @@ export type {
   RetentionHealth,
 } from './retention.js';
 export { Retention } from './retention.js';
+export { StateReserve, RESERVE_BYTES } from './reserve.js';
 export type { StoreClock } from './clock.js';
 export { systemClock } from './clock.js';
 export type { StoreFiles, WritableFile } from './files.js';
 export { nodeFiles } from './files.js';
 export { InvalidCameraIdError, StoreClosedError, WriterBusyError } from './errors.js';
 export { parseSegmentName, segmentName } from './naming.js';
+export { referenceRecordingFolders, REFERENCE_COMPONENT } from './adopt.js';
 
 /** How a store is opened; every field has a default. */
 export interface StoreOptions {
@@ -61,12 +67,20 @@ export interface StoreOptions {
   recordedGapToleranceMs?: number;
   clock?: StoreClock;
   files?: StoreFiles;
+  /** Another component's recordings folders to index in place (see adopt.ts). */
+  adoptFrom?: string[];
 }
 
 /** Store health, for the camera health report. */
 export interface StoreHealth extends RetentionHealth {
   writers: Record<string, WriterStats>;
+  /** The upload ledger or intent cannot be saved (kept in memory, retried); absent when fine. */
+  stateError?: string;
 }
+
+// Intent is saved as fragments complete; a kill can lose the save in flight. Marking a little ahead
+// of the fragment covers the next one too, so a fragment recorded just before a kill is still owed.
+const INTENT_LEAD_MS = 5_000;
 
 // Defaults. The queue holds ~30 s of a 4 Mbit/s camera: enough to ride out a slow fsync or a busy SD
 // card without dropping, small enough that 16 cameras stay under 256 MiB in the worst case.
@@ -78,13 +92,19 @@ const DEFAULT_RETENTION_MS = 60_000;
 // Reconnecting a camera takes a second or two; a gap longer than that is a real hole in the record.
 const DEFAULT_GAP_TOLERANCE_MS = 2_000;
 const MB = 1024 * 1024;
+/** The component's own state folder under the recordings root (status journal, state reserve). */
+export const STATE_DIR = '.kvs-edge';
 
 /** The opened recording store (see the top of this file). */
 export class Store {
   /** Emits 'deleted' (DeletionEvent) for every file retention removes. */
   readonly events = new EventEmitter();
   readonly ledger: UploadLedger;
+  /** What must reach KVS: recorded while live was wanted, or requested (see owed()). */
+  readonly intent: UploadLedger;
   readonly retention: Retention;
+  /** Space set aside so state files stay writable on a full disk (see reserve.ts). */
+  readonly reserve: StateReserve;
   readonly root: string;
   readonly #catalog: Catalog;
   readonly #writers = new Map<string, SegmentWriter>();
@@ -96,11 +116,22 @@ export class Store {
   #closed = false;
 
   /** @internal use openStore() */
-  constructor(root: string, options: StoreOptions, catalog: Catalog, ledger: UploadLedger) {
+  constructor(
+    root: string,
+    options: StoreOptions,
+    catalog: Catalog,
+    ledger: UploadLedger,
+    intent: UploadLedger,
+  ) {
     this.root = root;
     this.#options = options;
     this.#catalog = catalog;
     this.ledger = ledger;
+    this.intent = intent;
+    this.reserve = new StateReserve(path.join(root, STATE_DIR), options.files ?? nodeFiles, options.log);
+    const onNoSpace = () => this.reserve.release();
+    ledger.onNoSpace = onNoSpace;
+    intent.onNoSpace = onNoSpace;
     this.#clock = options.clock ?? systemClock;
     this.#files = options.files ?? nodeFiles;
     this.retention = new Retention({
@@ -118,7 +149,11 @@ export class Store {
       emit: (e) => this.#emit(e),
     });
     this.#timer = this.#clock.setInterval(
-      () => void this.retention.run().catch((err) => options.log.error({ err }, 'retention pass failed')),
+      () =>
+        void this.retention
+          .run()
+          .then(() => this.reserve.ensure())
+          .catch((err: unknown) => options.log.error({ err }, 'retention pass failed')),
       options.retentionIntervalMs ?? DEFAULT_RETENTION_MS,
     );
   }
@@ -170,6 +205,22 @@ export class Store {
     return subtract(recorded, this.ledger.persisted(cameraId));
   }
 
+  /**
+   * Marks [startMs, endMs) as owed to KVS: a live fragment (marked a little ahead, see INTENT_LEAD_MS)
+   * or a requested range. Durable like the ledger.
+   */
+  intend(cameraId: string, range: TimeRange, kind: 'live' | 'request'): void {
+    this.#check(cameraId);
+    const endMs = kind === 'live' ? range.endMs + INTENT_LEAD_MS : range.endMs;
+    this.intent.add(cameraId, range.startMs, endMs);
+  }
+
+  /** What is recorded, intended for KVS and not persisted there: what every start uploads, oldest first. */
+  owed(cameraId: string): TimeRange[] {
+    const recorded = normalize(this.#catalog.segments(cameraId).map((s) => ({ ...s })));
+    return subtract(intersect(recorded, this.intent.persisted(cameraId)), this.ledger.persisted(cameraId));
+  }
+
   /** The camera's files, oldest first. */
   segments(cameraId: string): SegmentInfo[] {
     return this.#catalog.segments(cameraId).map(describe);
@@ -183,7 +234,8 @@ export class Store {
   health(): StoreHealth {
     const writers: Record<string, WriterStats> = {};
     for (const [id, w] of this.#writers) writers[id] = w.stats;
-    return { ...this.retention.health(), writers };
+    const stateError = this.ledger.saveError ?? this.intent.saveError;
+    return { ...this.retention.health(), writers, ...(stateError !== undefined && { stateError }) };
   }
 
   /** Stops retention, drains and closes every writer, saves the ledger. */
@@ -193,7 +245,13 @@ export class Store {
     this.#clock.clearInterval(this.#timer);
     await Promise.all([...this.#writers.values()].map((w) => w.close()));
     await this.retention.idle();
+    this.ledger.stopRetrying();
+    this.intent.stopRetrying();
     await this.ledger.flush();
+    await this.intent.flush();
+    const unsaved = this.ledger.saveError ?? this.intent.saveError;
+    if (unsaved !== undefined)
+      this.#options.log.error({ reason: unsaved }, 'store closed with upload state not saved');
   }
 
   #check(cameraId: string): void {
@@ -217,9 +275,11 @@ export class Store {
  */
 export async function openStore(root: string, options: StoreOptions): Promise<Store> {
   const files = options.files ?? nodeFiles;
-  await files.mkdir(root);
+  // The root may be a folder the operator shares with other things: created 0700, never narrowed.
+  await fsp.mkdir(root, { recursive: true, mode: DIR_MODE });
   const catalog = new Catalog();
   const ledger = new UploadLedger(files, options.log, (id) => cameraDir(root, id));
+  const intent = new UploadLedger(files, options.log, (id) => cameraDir(root, id), undefined, INTENT_FILE);
   let recovered = 0;
   for (const cameraId of await listCameras(root)) {
     const scan = await scanCamera(root, cameraId, files, options.log);
@@ -227,14 +287,20 @@ export async function openStore(root: string, options: StoreOptions): Promise<St
     for (const seg of scan.segments) catalog.add(seg);
     recovered += scan.recovered;
     await ledger.load(cameraId);
+    await intent.load(cameraId);
     ledger.addKnown(
       cameraId,
       scan.segments.filter((s) => s.uploadedByName).map((s) => ({ startMs: s.startMs, endMs: s.endMs })),
     );
   }
+  for (const folder of options.adoptFrom ?? []) {
+    await adoptFolder(folder, { catalog, ledger, files }, options.log);
+  }
   options.log.info(
     { root, cameras: catalog.cameras().length, bytes: catalog.totalBytes, recovered },
     'recording store opened',
   );
-  return new Store(root, options, catalog, ledger);
+  const store = new Store(root, options, catalog, ledger, intent);
+  await store.reserve.ensure();
+  return store;
 }

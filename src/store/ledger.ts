@@ -2,11 +2,16 @@
 // is never uploaded twice, what "recorded but not uploaded" means, and when DeleteAfterUpload may
 // delete a file. Each camera's ranges live in <camera folder>/.uploaded-ranges.json, replaced
 // atomically (write a temp file, fsync, rename, fsync the folder), so a crash leaves either the old or
-// the new list, never a torn one.
+// the new list, never a torn one. The same class, with another file name, keeps the upload intent
+// (what must reach KVS), so both survive restarts the same way.
+//
+// A save that fails (full disk, read-only remount, vanished folder) is logged once until it works
+// again, shown in health (saveError), and retried on a timer with backoff, not only on the next
+// change: otherwise the next run would upload again what KVS already holds.
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../log/index.js';
-import type { StoreFiles } from './files.js';
+import { errorCode, type StoreFiles } from './files.js';
 import { LEDGER_FILE } from './naming.js';
 import { covers, normalize, type TimeRange } from '../time/index.js';
 
@@ -18,11 +23,26 @@ const DEFAULT_JOIN_GAP_MS = 100;
 // oldest ranges go first, by then their files are long deleted by retention anyway.
 const MAX_RANGES_PER_CAMERA = 10_000;
 
+// Live fragments are acknowledged every 1-2 s per camera, and every save is eight file operations with
+// two syncs. Saves of one camera start at least this far apart (adds in between coalesce; flush() saves
+// at once). A crash can forget at most this much of the newest uploads, which the next start uploads
+// again: the same bound the save in flight already had, stretched from one fragment to a few.
+const SAVE_EVERY_MS = 5_000;
+
+// A failed save is retried after 1 s, doubling up to a minute.
+const RETRY_MIN_MS = 1_000;
+const RETRY_MAX_MS = 60_000;
+
 interface CameraLedger {
   ranges: TimeRange[];
   dir: string;
   saving: Promise<void> | undefined;
   dirty: boolean;
+  lastSaveAt: number;
+  /** Set by flush(): save without waiting for SAVE_EVERY_MS. */
+  hurry: boolean;
+  /** Ends the current wait for SAVE_EVERY_MS. */
+  wake: (() => void) | undefined;
 }
 
 /** Durable per-camera lists of time ranges persisted in KVS. */
@@ -33,18 +53,47 @@ export class UploadLedger {
   readonly #dirOf: (cameraId: string) => string;
   readonly #joinGapMs: number;
 
-  constructor(files: StoreFiles, log: Logger, dirOf: (cameraId: string) => string, joinGapMs?: number) {
+  readonly #fileName: string;
+  readonly #what: string;
+  #saveError: string | undefined;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #retryMs = RETRY_MIN_MS;
+  #closed = false;
+
+  constructor(
+    files: StoreFiles,
+    log: Logger,
+    dirOf: (cameraId: string) => string,
+    joinGapMs?: number,
+    fileName: string = LEDGER_FILE,
+  ) {
     this.#files = files;
     this.#log = log;
     this.#dirOf = dirOf;
     this.#joinGapMs = joinGapMs ?? DEFAULT_JOIN_GAP_MS;
+    this.#fileName = fileName;
+    this.#what = fileName === LEDGER_FILE ? 'upload ledger' : 'upload intent';
+  }
+
+  /** Called when a save meets ENOSPC: frees the state reserve; true when a retry is worth it. */
+  onNoSpace: (() => Promise<boolean>) | undefined;
+
+  /** The last save failure, until a save works again. */
+  get saveError(): string | undefined {
+    return this.#saveError;
+  }
+
+  /** Stops retrying (store close): a final flush() still writes what is dirty. */
+  stopRetrying(): void {
+    this.#closed = true;
+    clearTimeout(this.#retryTimer);
   }
 
   /** Reads a camera's saved ranges (missing file: none; unreadable file: none, with a warning). */
   async load(cameraId: string): Promise<void> {
     const dir = this.#dirOf(cameraId);
     const cam = this.#camera(cameraId);
-    const file = path.join(dir, LEDGER_FILE);
+    const file = path.join(dir, this.#fileName);
     let text: string;
     try {
       text = await fsp.readFile(file, 'utf8');
@@ -91,17 +140,35 @@ export class UploadLedger {
     return (this.#cameras.get(cameraId)?.ranges ?? []).map((r) => ({ ...r }));
   }
 
-  /** Resolves when every add() so far is durable on disk. */
+  /** Resolves when every add() so far is durable on disk (or its save failed; see saveError). */
   async flush(): Promise<void> {
-    for (const cam of this.#cameras.values()) {
-      while (cam.saving) await cam.saving;
+    for (const [cameraId, cam] of this.#cameras) {
+      cam.hurry = true;
+      cam.wake?.();
+      try {
+        while (cam.saving) await cam.saving;
+        if (cam.dirty) {
+          cam.saving = this.#saveLoop(cameraId, cam).finally(() => (cam.saving = undefined));
+          await cam.saving;
+        }
+      } finally {
+        cam.hurry = false;
+      }
     }
   }
 
   #camera(cameraId: string): CameraLedger {
     let cam = this.#cameras.get(cameraId);
     if (!cam) {
-      cam = { ranges: [], dir: this.#dirOf(cameraId), saving: undefined, dirty: false };
+      cam = {
+        ranges: [],
+        dir: this.#dirOf(cameraId),
+        saving: undefined,
+        dirty: false,
+        lastSaveAt: 0,
+        hurry: false,
+        wake: undefined,
+      };
       this.#cameras.set(cameraId, cam);
     }
     return cam;
@@ -120,18 +187,64 @@ export class UploadLedger {
   // One save in flight per camera; adds during a save are coalesced into the next one.
   async #saveLoop(cameraId: string, cam: CameraLedger): Promise<void> {
     while (cam.dirty) {
+      await this.#pace(cam);
       cam.dirty = false;
+      cam.lastSaveAt = Date.now();
       try {
         await this.#write(cameraId, cam);
       } catch (err) {
-        this.#log.error({ err, cameraId }, 'could not save the upload ledger; will retry on the next upload');
+        cam.dirty = true;
+        if (errorCode(err) === 'ENOSPC' && this.onNoSpace && (await this.onNoSpace())) continue;
+        const reason = `${errorCode(err) ?? 'EIO'}: ${err instanceof Error ? err.message : String(err)}`;
+        if (this.#saveError === undefined) {
+          this.#log.error(
+            { err, cameraId },
+            `could not save the ${this.#what}; kept in memory and retried until it works`,
+          );
+        }
+        this.#saveError = reason;
+        this.#scheduleRetry();
         return;
       }
     }
+    if (this.#saveError !== undefined && ![...this.#cameras.values()].some((c) => c.dirty)) {
+      this.#log.info(`the ${this.#what} is saved again`);
+      this.#saveError = undefined;
+      this.#retryMs = RETRY_MIN_MS;
+    }
+  }
+
+  // Waits until SAVE_EVERY_MS after the camera's previous save began; flush() ends the wait at once.
+  // The timer does not keep the process alive: stopping flushes.
+  async #pace(cam: CameraLedger): Promise<void> {
+    const wait = cam.lastSaveAt + SAVE_EVERY_MS - Date.now();
+    if (wait <= 0 || cam.hurry) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        cam.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, wait);
+      timer.unref();
+      cam.wake = done;
+    });
+  }
+
+  #scheduleRetry(): void {
+    if (this.#closed || this.#retryTimer) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      for (const [cameraId, cam] of this.#cameras) {
+        if (cam.dirty) cam.saving ??= this.#saveLoop(cameraId, cam).finally(() => (cam.saving = undefined));
+      }
+    }, this.#retryMs);
+    this.#retryTimer.unref();
+    this.#retryMs = Math.min(RETRY_MAX_MS, this.#retryMs * 2);
   }
 
   async #write(cameraId: string, cam: CameraLedger): Promise<void> {
-    const file = path.join(cam.dir, LEDGER_FILE);
+    const file = path.join(cam.dir, this.#fileName);
     const tmp = `${file}.tmp`;
     const body = JSON.stringify({
       version: 1,

@@ -10,6 +10,9 @@ export const DIR_MODE = 0o700;
 /** The upload ledger's file inside each camera folder (hidden, so `video_*` globs skip it). */
 export const LEDGER_FILE = '.uploaded-ranges.json';
 
+/** The upload intent's file: what must reach KVS (recorded while live was wanted, or requested). */
+export const INTENT_FILE = '.upload-intent.json';
+
 const NAME = /^video_(\d{1,16})(_uploaded)?\.mkv$/;
 
 /** What a recording's file name says about it. */

@@ -71,6 +71,7 @@ export class Retention {
   readonly #deniedCameras = new Map<string, string>();
   #freeBytes: number | undefined;
   #running: Promise<DeletionEvent[]> | undefined;
+  readonly #deleting = new Set<Segment>();
   #again = false;
 
   constructor(deps: {
@@ -252,7 +253,10 @@ export class Retention {
   }
 
   async #delete(seg: Segment, reason: DeletionReason): Promise<DeletionEvent | undefined> {
-    if (seg.writing) return undefined;
+    // A pass and a disk-full call can pick the same file; only the first deletes, reports and counts it.
+    if (seg.writing || this.#deleting.has(seg) || !this.#catalog.segments(seg.cameraId).includes(seg))
+      return undefined;
+    this.#deleting.add(seg);
     try {
       await this.#files.unlink(seg.path);
     } catch (err) {
@@ -260,8 +264,10 @@ export class Retention {
         this.#log.warn({ err, path: seg.path }, 'could not delete a recording; will try again next pass');
         return undefined;
       }
+    } finally {
+      this.#deleting.delete(seg);
     }
-    this.#catalog.remove(seg);
+    if (!this.#catalog.remove(seg)) return undefined;
     const event: DeletionEvent = {
       cameraId: seg.cameraId,
       startMs: seg.startMs,

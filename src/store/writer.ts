@@ -81,6 +81,8 @@ export class SegmentWriter {
     filesOpened: 0,
   };
   #warnedFull = false;
+  #failing = false;
+  readonly #written = new Set<(range: { startMs: number; endMs: number }) => void>();
 
   constructor(cameraId: string, dir: string, ctx: WriterContext) {
     this.cameraId = cameraId;
@@ -112,6 +114,15 @@ export class SegmentWriter {
     return 'queued';
   }
 
+  /**
+   * Calls `listener` after each fragment is written (not when it is queued: a refused write must
+   * never show as recorded). Returns the unsubscribe.
+   */
+  onWritten(listener: (range: { startMs: number; endMs: number }) => void): () => void {
+    this.#written.add(listener);
+    return () => this.#written.delete(listener);
+  }
+
   /** Resolves when everything queued so far is on disk (or dropped). */
   async flush(): Promise<void> {
     while (this.#draining) await this.#draining;
@@ -141,9 +152,9 @@ export class SegmentWriter {
       try {
         await this.#writeOne(f);
       } catch (err) {
-        // Anything unexpected: lose this fragment, not the camera. The next one opens a new file.
-        this.#stats.lastError = String(err);
-        this.#ctx.log.error({ err, cameraId: this.cameraId }, 'recording write failed; fragment dropped');
+        // Read-only remount, vanished folder, I/O error: lose this fragment, not the camera. The next
+        // one tries again with a new file (the folder is created again if it vanished).
+        this.#fail(`${errorCode(err) ?? 'EIO'}: recording write failed`, err);
         this.#drop('dropped-queue-full');
         await this.#closeCurrent().catch(() => undefined);
       }
@@ -201,18 +212,49 @@ export class SegmentWriter {
     this.#stats.writtenFragments++;
     this.#stats.writtenBytes += f.bytes.length;
     this.#gap = false;
+    if (this.#stats.lastError !== undefined && this.#failing) {
+      this.#failing = false;
+      this.#ctx.log.info({ cameraId: this.cameraId }, 'recording writes work again');
+    }
+    for (const l of this.#written) {
+      try {
+        l({ startMs: f.startMs, endMs: f.endMs });
+      } catch (err) {
+        this.#ctx.log.error({ err, cameraId: this.cameraId }, 'a written-fragment listener threw');
+      }
+    }
+    this.#ctx.afterWrite();
     const now = this.#ctx.clock.now();
     if (now - cur.lastSyncAt >= this.#ctx.fsyncIntervalMs) {
       cur.lastSyncAt = now;
-      await cur.file.datasync();
+      try {
+        await cur.file.datasync();
+      } catch (err) {
+        // The fragment is written and readable, but may not survive a power loss: say so, and start
+        // a new file rather than keep appending to one the kernel could not flush.
+        this.#fail(`${errorCode(err) ?? 'EIO'}: fsync failed`, err);
+        await this.#closeCurrent().catch(() => undefined);
+      }
     }
-    this.#ctx.afterWrite();
   }
 
   #lose(f: Fragment, why: string): void {
     this.#drop('dropped-queue-full');
-    this.#stats.lastError = why;
-    this.#ctx.log.warn({ cameraId: this.cameraId, startMs: f.startMs, why }, 'fragment not recorded');
+    this.#fail(`ENOSPC: ${why}`, undefined, f.startMs);
+  }
+
+  // Logged once until a write works again (or the reason changes): a full disk would otherwise log
+  // every fragment. Health shows lastError and the drop count all along.
+  #fail(reason: string, err?: unknown, startMs?: number): void {
+    const changed = !this.#failing || this.#stats.lastError !== reason;
+    this.#stats.lastError = reason;
+    this.#failing = true;
+    if (changed) {
+      this.#ctx.log.error(
+        { err, cameraId: this.cameraId, startMs, reason },
+        'fragments are not being recorded; retrying with every fragment',
+      );
+    }
   }
 
   /** Runs `op`; on ENOSPC asks retention for space and retries once. False when still no space. */

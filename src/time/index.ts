@@ -7,7 +7,7 @@
 //   reconnects and 30 s for everything else, and an abortable delay.
 //
 // A leaf: it imports nothing, and anything may import it.
-export { covers, joins, normalize, subtract, type TimeRange } from './ranges.js';
+export { covers, intersect, joins, normalize, subtract, type TimeRange } from './ranges.js';
 export {
   Backoff,
   backoffDelay,

@@ -72,3 +72,8 @@ export function subtract(
 export function joins(a: TimeRange, b: TimeRange): boolean {
   return a.startMs <= b.endMs && b.startMs <= a.endMs;
 }
+
+/** The instants in both `a` and `b` (both normalized). */
+export function intersect(a: readonly TimeRange[], b: readonly TimeRange[]): TimeRange[] {
+  return subtract(a, subtract(a, b));
+}

@@ -1,10 +1,12 @@
-// `kvs-edge request`: what a user typing it sees, and the value that lands on the camera's
-// VideoUploadRequest property in the SiteWise stand-in (where the connector and the player read it).
+// `kvs-edge request` and `kvs-edge upload`: what a user typing them sees, the value that lands on the
+// camera's VideoUploadRequest property in the SiteWise stand-in (where the connector and the player
+// read it), and the wait for VideoUploadedTimeRange to cover the range.
 import t from 'tap';
 import { GetAssetPropertyValueCommand } from '@aws-sdk/client-iotsitewise';
-import { REQUEST_USAGE, runRequest } from '../../src/cli/request.js';
 import { startSiteWiseService } from '@kvs-edge/localcloud';
-import { createSiteWiseClient, provisionCamera, provisionHub } from '../../src/sitewise/index.js';
+import { provisionCamera, provisionHub } from '../../src/provision/index.js';
+import { createSiteWiseClient } from '../../src/sitewise/index.js';
+import { kvsEdge } from './run.js';
 
 const sitewise = await startSiteWiseService();
 t.teardown(() => sitewise.stop());
@@ -24,15 +26,7 @@ const hub = await provisionHub(client, { name: 'Hub', externalId: 'gw-cli' });
 const camera = await provisionCamera({ sitewise: client }, hub, { name: 'Door', streamName: 'door' });
 const requestPropertyId = camera.propertyIds.VideoUploadRequest!;
 
-async function request(...args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runRequest(args, env, {
-    out: { write: (s: string) => (out += s) },
-    err: { write: (s: string) => (err += s) },
-  });
-  return { code, out, err };
-}
+const request = (...args: string[]) => kvsEdge(['request', ...args], env);
 
 async function currentValue(): Promise<string | undefined> {
   const r = await client.send(
@@ -43,12 +37,11 @@ async function currentValue(): Promise<string | undefined> {
 
 t.test('usage mistakes exit 2 with the usage line and send nothing', async (t) => {
   const cases: [string[], RegExp][] = [
-    [[], /^usage: kvs-edge request --camera/],
-    [['live'], /^usage: /],
-    [['--camera', camera.assetId], /^usage: /],
-    [['live', '--camera'], /^usage: /],
-    [['--camera', '--live'], /^usage: /],
-    [['--camera', camera.assetId, 'live', 'extra'], /^usage: /],
+    [[], /required option '--camera <camera>' not specified/],
+    [['live'], /required option '--camera <camera>' not specified/],
+    [['--camera', camera.assetId], /missing required argument 'value'/],
+    [['live', '--camera'], /option '--camera <camera>' argument missing/],
+    [['--camera', camera.assetId, 'live', 'extra'], /too many arguments/],
     [['--camera', camera.assetId, 'lve'], /"lve" is neither "live" nor "<startMs>-<endMs>"/],
     [['--camera', camera.assetId, '2000-1000'], /start must be before end/],
   ];
@@ -56,7 +49,7 @@ t.test('usage mistakes exit 2 with the usage line and send nothing', async (t) =
     const r = await request(...args);
     t.equal(r.code, 2, `exit 2 for: ${args.join(' ')}`);
     t.match(r.err, says);
-    t.ok(r.err.includes(REQUEST_USAGE), 'shows the usage');
+    t.match(r.err, /--help/, 'points at the usage');
     t.equal(r.out, '');
   }
   t.equal(await currentValue(), undefined, 'nothing was written to the camera');
@@ -84,13 +77,13 @@ t.test('live and a range land on the camera as the player writes them', async (t
 t.test('an unknown asset and an asset that is not a camera exit 1 and say why', async (t) => {
   const unknown = await request('--camera', '00000000-0000-0000-0000-000000000000', 'live');
   t.equal(unknown.code, 1);
-  t.match(unknown.err, /^kvs-edge request: .*00000000-0000-0000-0000-000000000000/);
+  t.match(unknown.err, /^kvs-edge: .*00000000-0000-0000-0000-000000000000/);
   t.equal(unknown.out, '');
 
   const notCamera = await request('--camera', hub.assetId, 'live');
   t.equal(notCamera.code, 1);
   t.equal(
     notCamera.err,
-    `kvs-edge request: asset ${hub.assetId} has no VideoUploadRequest property: is it a camera of the connector's model?\n`,
+    `kvs-edge: asset ${hub.assetId} has no VideoUploadRequest property: is it a camera of the connector's model?\n`,
   );
 });

@@ -1,17 +1,11 @@
+// `kvs-edge schedule explain`: the windows a schedule opens, in words by default and as JSON with
+// --json, and the first real mistake named when it is wrong.
 import t from 'tap';
-import { spawn } from 'node:child_process';
-import { runSchedule } from '../../src/cli/schedule.js';
-import { childEnv } from '@kvs-edge/localcloud/testkit';
+import { kvsEdge } from './run.js';
 
 async function run(...args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runSchedule(
-    args,
-    { write: (s: string) => (out += s) },
-    { write: (s: string) => (err += s) },
-  );
-  return { code, json: JSON.parse(out), err };
+  const r = await kvsEdge(['schedule', ...args, '--json']);
+  return { code: r.code, json: JSON.parse(r.out), err: r.err };
 }
 
 t.test('explain lists the next windows in UTC and local time', async (t) => {
@@ -80,12 +74,6 @@ t.test('never and always need no duration', async (t) => {
   t.equal((await run('explain', '* * * * *')).json.mode, 'always');
 });
 
-t.test('help', async (t) => {
-  let out = '';
-  t.equal(await runSchedule(['help'], { write: (s: string) => (out += s) }), 0);
-  t.ok(out.includes('--duration   window length in minutes'));
-});
-
 t.test('every kind of mistake: valid false, the reason, exit code 2', async (t) => {
   const cases: [string[], string][] = [
     [['explain', '0 8 * * *', '--duration', '60'], `day-of-month '*' and day-of-week '*'`],
@@ -103,10 +91,6 @@ t.test('every kind of mistake: valid false, the reason, exit code 2', async (t) 
       'time zone "Mars/Olympus" is unknown',
     ],
     [['explain', '0 12 1 1 ? 2020', '--duration', '5'], 'all its start times are in the past'],
-    [['explain', '0 8 * * ?', '--bogus'], "Unknown option '--bogus'"],
-    [['explain'], 'expected one expression in quotes, got 0 arguments'],
-    [['explain', '0', '8', '*', '*', '?'], 'expected one expression in quotes, got 5 arguments'],
-    [['frobnicate'], 'unknown schedule command "frobnicate"; try: explain'],
   ];
   for (const [args, reason] of cases) {
     const { code, json } = await run(...args);
@@ -115,20 +99,84 @@ t.test('every kind of mistake: valid false, the reason, exit code 2', async (t) 
     t.ok(json.error.includes(reason), `${json.error} mentions ${reason}`);
   }
   t.equal((await run('explain', '0 8 * * *', '--duration', '60')).json.expression, '0 8 * * *');
-  t.match((await run('explain')).err, /usage: kvs-edge schedule explain/);
 });
 
-t.test('the real command exits with 2 on an invalid expression', async (t) => {
-  const env = childEnv();
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', 'schedule', 'explain', '0 8 * * *', '--duration', '60'],
-    { stdio: ['ignore', 'pipe', 'inherit'], env },
+t.test(
+  'the command line itself: a missing expression, extra words, unknown options exit 2 on stderr',
+  async (t) => {
+    for (const [args, says] of [
+      [['schedule', 'explain'], /missing required argument 'expression'/],
+      [['schedule', 'explain', '0', '8', '*', '*', '?'], /too many arguments/],
+      [['schedule', 'explain', '0 8 * * ?', '--bogus'], /unknown option '--bogus'/],
+      [['schedule', 'frobnicate'], /unknown command 'frobnicate'/],
+    ] as [string[], RegExp][]) {
+      const r = await kvsEdge(args);
+      t.equal(r.code, 2, args.join(' '));
+      t.match(r.err, says);
+      t.equal(r.out, '');
+    }
+  },
+);
+
+t.test('by default a person reads the windows in local time and UTC', async (t) => {
+  const r = await kvsEdge([
+    'schedule',
+    'explain',
+    '0 8 ? * MON-FRI',
+    '--duration',
+    '90',
+    '--from',
+    '2024-03-29T00:00:00Z',
+    '--count',
+    '2',
+    '--tz',
+    'Europe/Berlin',
+  ]);
+  t.equal(r.code, 0);
+  t.equal(
+    r.out,
+    '"0 8 ? * MON-FRI": a window of 90 minutes at each start, read in time zone Europe/Berlin\n' +
+      'next 2 windows (local time, then UTC):\n' +
+      '  2024-03-29 08:00:00+01:00 -> 09:30:00+01:00   (2024-03-29 07:00Z)\n' +
+      '  2024-04-01 08:00:00+02:00 -> 09:30:00+02:00   (2024-04-01 06:00Z)\n',
   );
-  t.teardown(() => child.kill());
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk));
-  const code = await new Promise((resolve) => child.on('close', resolve));
-  t.equal(code, 2);
-  t.equal(JSON.parse(out).valid, false);
+  t.equal(
+    (await kvsEdge(['schedule', 'explain', '-'])).out,
+    '"-": never (the camera does not do this on a schedule)\n',
+  );
+});
+
+t.test('a seconds-first Quartz expression gets the minute-first one that means the same', async (t) => {
+  const r = await kvsEdge(['schedule', 'explain', '0 0/5 * * * ?', '--duration', '3']);
+  t.equal(r.code, 2);
+  t.equal(r.out, '');
+  t.match(r.err, /seconds field first/);
+  t.match(r.err, /write "0\/5 \* \* \* \?" \(a start every 5 minutes from minute 0\)/);
+  // The suggestion really is every five minutes from minute 0.
+  const fixed = await run(
+    'explain',
+    '0/5 * * * ?',
+    '--duration',
+    '3',
+    '--from',
+    '2024-01-01T10:02:00Z',
+    '--count',
+    '3',
+    '--tz',
+    'UTC',
+  );
+  t.same(
+    fixed.json.windows.map((w: { start: string }) => w.start),
+    ['2024-01-01T10:00:00.000Z', '2024-01-01T10:05:00.000Z', '2024-01-01T10:10:00.000Z'],
+  );
+  const withYear = await kvsEdge(['schedule', 'explain', '0 30 6 ? * MON 2030', '--duration', '3']);
+  t.match(withYear.err, /write "30 6 \? \* MON 2030"/);
+});
+
+t.test('the first mistake in the expression is the one named', async (t) => {
+  const r = await run('explain', '60 8 * * *', '--duration', '5');
+  t.equal(r.code, 2);
+  t.match(r.json.error, /minute field: '60' is out of range 0-59/, 'the minute, before the day-field rule');
+  const hour = await run('explain', '0 24 * * *', '--duration', '5');
+  t.match(hour.json.error, /hour field: '24' is out of range 0-23/);
 });

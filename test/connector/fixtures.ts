@@ -1,6 +1,8 @@
 // A whole deployment on loopback: the local cloud, test cameras, a hub with camera assets made the way
 // the reference's getting-started script makes them, and the component itself (runComponent), started
 // and stopped inside a test.
+// eventually is the shared poll helper (test/helpers/poll.ts), re-exported for the tests that import it from here.
+export { eventually } from '../helpers/poll.js';
 import { GetAssetPropertyValueHistoryCommand } from '@aws-sdk/client-iotsitewise';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
@@ -10,15 +12,14 @@ import { stringify as stringifyYaml } from 'yaml';
 import { startLocalCloud, type LocalCloud } from '@kvs-edge/localcloud';
 import { runComponent, type RunningComponent } from '../../src/main.js';
 import { createSecretsClient } from '../../src/secrets/index.js';
+import { createSiteWiseClient, putStringValue } from '../../src/sitewise/index.js';
 import {
-  createSiteWiseClient,
   provisionCamera,
   provisionHub,
   putAttributes,
-  putStringValue,
   type AttributeValues,
   type ProvisionedHub,
-} from '../../src/sitewise/index.js';
+} from '../../src/provision/index.js';
 import { childEnv } from '@kvs-edge/localcloud/testkit';
 
 export interface Deployment {

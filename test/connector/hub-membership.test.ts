@@ -42,7 +42,9 @@ t.test('a camera added to the hub starts, a camera removed from it stops', async
   // Stopping takes as long as the machine needs (EOS, last fragment, file closed); the connector says
   // when it is done, and only then is "no longer records" a fair question.
   await eventually('the removed camera to stop', () =>
-    run.lines.some((l) => l.cameraId === first.assetId && /removed camera stopped/.test(String(l.msg))),
+    run.lines.some(
+      (l) => l.cameraId === first.assetId && /camera stopped: recording closed/.test(String(l.msg)),
+    ),
   );
   t.ok(run.lines.some((l) => l.cameraId === first.assetId && /left the hub/.test(String(l.msg))));
   t.equal(run.component.connector.camera(first.assetId), undefined, 'the removed camera is gone');

@@ -9,13 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { startLocalCloud } from '@kvs-edge/localcloud';
 import { createSecretsClient } from '../../src/secrets/index.js';
-import {
-  CAMERA_MODEL_PROPERTIES,
-  createSiteWiseClient,
-  ensureCameraModel,
-  provisionCamera,
-  provisionHub,
-} from '../../src/sitewise/index.js';
+import { CAMERA_MODEL_PROPERTIES, createSiteWiseClient } from '../../src/sitewise/index.js';
+import { ensureCameraModel, provisionCamera, provisionHub } from '../../src/provision/index.js';
 import { setupPackagingGroup } from '../../src/vod/index.js';
 import { startTestCamera } from '../helpers/test-camera.js';
 import { runConnector, sendRequest, type Deployment } from './fixtures.js';

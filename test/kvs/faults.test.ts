@@ -147,7 +147,12 @@ t.test('throttled and connection-limited requests back off and then succeed', as
   u2.on('failure', (e) => s2.failures.push(e));
   s2.cloud.kvs.faults.refuseConnections({ status: 400, errorType: 'ConnectionLimitExceededException' });
   t.equal(await u2.uploadRange(s2.starts[0]!, s2.starts.at(-1)! + 1).done, 'completed');
-  t.match(s2.failures, [{ reason: /ConnectionLimitExceededException/ }]);
+  t.ok(s2.failures.length > 0, 'the second connection was refused at least once');
+  t.same(
+    s2.failures.filter((f) => !/ConnectionLimitExceededException/.test(f.reason)),
+    [],
+    'and only for the connection limit',
+  );
   t.same(storedStarts(s2.cloud.kvs, s2.stream), s2.starts);
 });
 
@@ -183,7 +188,12 @@ t.test('403 from the service: credentials are fetched again from the token excha
     message: 'The security token included in the request is expired',
   });
   t.equal(await u.uploadRange(s.starts[0]!, s.starts.at(-1)! + 1).done, 'completed');
-  t.match(s.failures, [{ reason: /403 ExpiredTokenException/ }]);
+  t.ok(s.failures.length > 0, 'the expired token was refused');
+  t.same(
+    s.failures.filter((f) => !/403 ExpiredTokenException/.test(f.reason)),
+    [],
+    'and nothing else failed',
+  );
   t.ok(s.cloud.tes.requests > before, 'new credentials were requested after the 403');
   t.same(storedStarts(s.cloud.kvs, s.stream), s.starts);
 });
@@ -221,7 +231,12 @@ t.test('InvalidEndpointException: the data endpoint is resolved again', async (t
   const u = uploader(t, s.cloud, s.stream, s.store, CAM, { control });
   u.on('failure', (e) => s.failures.push(e));
   t.equal(await u.uploadRange(s.starts[0]!, s.starts.at(-1)! + 1).done, 'completed');
-  t.match(s.failures, [{ reason: /InvalidEndpointException/ }]);
+  t.ok(s.failures.length > 0, 'the stale endpoint was refused');
+  t.same(
+    s.failures.filter((f) => !/InvalidEndpointException/.test(f.reason)),
+    [],
+    'and nothing else failed',
+  );
   t.equal(lookups, 2, 'GetDataEndpoint called again after the refusal');
   t.same(storedStarts(s.cloud.kvs, s.stream), s.starts);
 });

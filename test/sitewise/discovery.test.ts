@@ -8,14 +8,16 @@ import {
   CAMERA_MODEL_PROPERTIES,
   CameraProperty,
   discoverCameras,
+  HubError,
+  type CameraConfig,
+} from '../../src/sitewise/index.js';
+import {
   ensureCameraModel,
   ensureHubModel,
-  HubError,
   provisionCamera,
   provisionHub,
-  type CameraConfig,
   type ProvisionCameraOptions,
-} from '../../src/sitewise/index.js';
+} from '../../src/provision/index.js';
 import { localSiteWise } from './cloud.js';
 
 const RTSP = 'rtsp://viewer:cam-pass-123@127.0.0.1:8554/cam';

@@ -5,12 +5,11 @@ import { createLogger } from '../../src/log/index.js';
 import {
   discoverCameras,
   parseRequest,
-  provisionCamera,
-  provisionHub,
   RequestSubscriptions,
   type RequestValue,
   type Subscribe,
 } from '../../src/sitewise/index.js';
+import { provisionCamera, provisionHub } from '../../src/provision/index.js';
 import { localSiteWise } from './cloud.js';
 import { eventually } from '../helpers/poll.js';
 

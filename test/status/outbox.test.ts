@@ -4,13 +4,8 @@ import path from 'node:path';
 import t, { type Test } from 'tap';
 import { GetAssetPropertyValueHistoryCommand, type IoTSiteWiseClient } from '@aws-sdk/client-iotsitewise';
 import { createLogger } from '../../src/log/index.js';
-import {
-  createSiteWiseClient,
-  discoverCameras,
-  provisionCamera,
-  provisionHub,
-  type CameraConfig,
-} from '../../src/sitewise/index.js';
+import { createSiteWiseClient, discoverCameras, type CameraConfig } from '../../src/sitewise/index.js';
+import { provisionCamera, provisionHub } from '../../src/provision/index.js';
 import { CameraStatus, StatusOutbox } from '../../src/status/index.js';
 import { credentials, localSiteWise } from '../sitewise/cloud.js';
 import { eventually } from '../helpers/poll.js';
@@ -108,16 +103,18 @@ t.test('offline: points wait, coalesce per range, survive a restart, and are sen
   // One growing recording: one point, rewritten each minute (while offline only the latest value waits).
   for (let i = 1; i <= 20; i++) status.recorded({ startMs: base + (i - 1) * MIN, endMs: base + i * MIN });
   status.uploaded({ startMs: base, endMs: base + 5 * MIN });
-  status.cached([{ startMs: base - 60 * MIN, endMs: base + 20 * MIN }]);
+  // Cached video in minute chunks: two minutes from a minute boundary.
+  const cacheStart = Math.floor(base / MIN) * MIN - 60 * MIN;
+  status.cached([{ startMs: cacheStart, endMs: cacheStart + 2 * MIN }]);
   await eventually('a failed send', () => lines.join('').includes('SiteWise unreachable'), 5000);
-  t.equal(offline.size, 3, 'coalesced to one point per range');
+  t.equal(offline.size, 4, 'coalesced to one point per range (two cached chunks)');
   await offline.close();
   t.match(readFileSync(path.join(dir, 'sitewise-outbox.jsonl'), 'utf8'), /"put"/, 'journal on disk');
 
   // Restart on the same folder with the uplink back.
   const online = await StatusOutbox.open({ client: cloud.sitewise, dir, log });
   t.teardown(() => online.close());
-  t.equal(online.size, 3, 'resumed from the journal');
+  t.equal(online.size, 4, 'resumed from the journal');
   await online.drained(10_000);
   t.same(await history(cloud.sitewise, camera.assetId, camera.status.recordedRange), [
     [base, (base + 20 * MIN) / 1000],
@@ -126,16 +123,17 @@ t.test('offline: points wait, coalesce per range, survive a restart, and are sen
     [base, (base + 5 * MIN) / 1000],
   ]);
   t.same(await history(cloud.sitewise, camera.assetId, camera.status.cachedRange), [
-    [base - 60 * MIN, (base + 20 * MIN) / 1000],
+    [cacheStart, (cacheStart + MIN) / 1000],
+    [cacheStart + MIN, (cacheStart + 2 * MIN) / 1000],
   ]);
-  t.equal(cloud.batches.flat().length, 3, 'three values on the wire, each once');
+  t.equal(cloud.batches.flat().length, 4, 'four values on the wire, each once');
   await online.close();
 
   // A third start has nothing left to send.
   const again = await StatusOutbox.open({ client: cloud.sitewise, dir, log });
   t.equal(again.size, 0);
   await again.close();
-  t.equal(cloud.batches.flat().length, 3, 'nothing sent twice after restarts');
+  t.equal(cloud.batches.flat().length, 4, 'nothing sent twice after restarts');
 });
 
 t.test('service errors back off and retry; per-entry refusals are dropped, the rest delivered', async (t) => {

@@ -57,64 +57,51 @@ t.test('status points as the player reads them', async (t) => {
   status.recorded({ startMs: now - 7 * day, endMs: now - 6 * day - m }); // entirely too old
   t.same(points, []);
 
-  // Cached: one point per contiguous range, only when it changed, clamped into the window.
+  // Cached: minute chunks on minute boundaries (timestamp = chunk start, value = chunk end), written when
+  // they changed; a chunk whose video is gone is retracted by rewriting its point as an empty range.
   now = NOW;
+  const M0 = Math.floor(NOW / m) * m; // NOW sits inside minute M0
+  const pairs = () => points.map((p) => [p.propertyId, p.startMs - M0, p.endMs - M0]);
   status.cached([
-    { startMs: NOW - 60 * m, endMs: NOW - 30 * m },
-    { startMs: NOW - 30 * m + 100, endMs: NOW - 10 * m },
-    { startMs: NOW - 5 * m, endMs: NOW },
+    { startMs: M0 - 3 * m + 30_000, endMs: M0 - 2 * m },
+    { startMs: M0 - 2 * m + 100, endMs: M0 - m }, // a segment-boundary gap: the same range
+    { startMs: M0 - 10 * m, endMs: M0 - 9 * m - 20_000 },
   ]);
+  t.same(pairs(), [
+    ['cache', -10 * m, -9 * m - 20_000],
+    ['cache', -3 * m + 30_000, -2 * m],
+    ['cache', -2 * m, -m],
+  ]);
+  points.length = 0;
   status.cached([
-    { startMs: NOW - 60 * m, endMs: NOW - 10 * m },
-    { startMs: NOW - 5 * m, endMs: NOW },
+    { startMs: M0 - 3 * m + 30_000, endMs: M0 - m + 15_000 }, // grew into the next minute
+    { startMs: M0 - 10 * m, endMs: M0 - 9 * m - 20_000 },
   ]);
-  status.cached([
-    { startMs: NOW - 50 * m, endMs: NOW - 10 * m },
-    { startMs: NOW - 5 * m, endMs: NOW + m },
-    { startMs: NOW - 8 * day, endMs: NOW - 7 * day },
-  ]);
+  t.same(pairs(), [['cache', -m, -m + 15_000]], 'only the new chunk is written');
+  points.length = 0;
+  // Retention deleted the oldest recording and the first half of the next range.
+  status.cached([{ startMs: M0 - 2 * m + 10_000, endMs: M0 - m + 15_000 }]);
   t.same(
-    points.map((p) => [p.propertyId, p.startMs, p.endMs]),
+    pairs(),
     [
-      ['cache', NOW - 60 * m, NOW - 10 * m],
-      ['cache', NOW - 5 * m, NOW],
-      ['cache', NOW - 50 * m, NOW - 10 * m],
-      ['cache', NOW - 5 * m, NOW + m],
+      ['cache', -10 * m, -10 * m],
+      ['cache', -3 * m + 30_000, -3 * m + 30_000],
+      ['cache', -2 * m, -2 * m],
+      ['cache', -2 * m + 10_000, -m],
     ],
+    'deleted chunks are retracted as empty ranges, the cut one starts where its video starts',
   );
   points.length = 0;
-  status.cached([{ startMs: NOW - 6 * day - 3 * 60 * m, endMs: NOW }]);
-  t.equal(points.length, 1);
-  t.ok(
-    points[0]!.startMs >= NOW - 6 * day && points[0]!.startMs < NOW - 6 * day + 60 * m,
-    'clamped to the hour',
-  );
-});
-
-t.test('recording reports the cached ranges once per 10 s of video, not per fragment', async (t) => {
-  const points: StatusPoint[] = [];
-  const status = new CameraStatus({
-    assetId: 'cam',
-    status: { recordedRange: 'rec', uploadedRange: 'up', cachedRange: 'cache' },
-    sink: (p) => points.push(p),
-    now: () => NOW,
-  });
-  let reads = 0;
-  const start = NOW - 60_000;
-  for (let s = 0; s < 25; s++) {
-    status.recordedFragment({ startMs: start + s * 1000, endMs: start + (s + 1) * 1000 }, () => {
-      reads++;
-      return [{ startMs: start, endMs: start + (s + 1) * 1000 }];
-    });
-  }
-  t.equal(reads, 3, 'the store was asked at 1 s, 11 s and 21 s of video');
+  status.cached([{ startMs: NOW - 8 * day, endMs: NOW - 7 * day }]);
   t.same(
-    points.filter((p) => p.propertyId === 'cache').map((p) => p.endMs - start),
-    [1000, 11_000, 21_000],
+    pairs().filter((p) => (p[2] as number) > (p[1] as number)),
+    [],
+    'nothing older than the window is written',
   );
-  t.equal(
-    points.filter((p) => p.propertyId === 'rec').length,
-    25,
-    'every fragment extends the recorded range',
+  points.length = 0;
+  status.cached([{ startMs: NOW - 6 * day - 3 * 60 * m, endMs: NOW - 6 * day + 60 * m }]);
+  t.ok(
+    points.length > 0 && points.every((p) => p.startMs >= NOW - 6 * day && p.endMs - p.startMs <= m),
+    'clamped into the window and chunked by the minute',
   );
 });

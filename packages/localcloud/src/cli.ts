@@ -7,7 +7,7 @@ import { pino, type Level } from 'pino';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
 type LogLevel = (typeof LOG_LEVELS)[number] & Level;
-import { startLocalCloud, type LocalCloudPorts } from './index.js';
+import { startFaultControl, startLocalCloud, type LocalCloudPorts } from './index.js';
 
 const USAGE = `Usage: npm run local-cloud -- [options]
 
@@ -16,6 +16,9 @@ const USAGE = `Usage: npm run local-cloud -- [options]
   --sitewise-port <n>   --secrets-port <n>   --kvs-port <n>   --mqtt-port <n>   --tes-port <n>
   --s3-port <n>   --mediapackage-port <n>   --twinmaker-port <n>
                         fixed ports (default: free ports)
+  --control-port <n>    start the fault-control API on 127.0.0.1:<n> (0 = a free port): cut the
+                        uplink or PutMedia connections, hold ACKs, list fragments (src/control.ts)
+  --secret-manager      run aws.greengrass.SecretManager: IPC GetSecretValue answers from its cache
   --socket <path>       Greengrass IPC socket path (default: a temp path)
   --thing-name <name>   value of AWS_IOT_THING_NAME (default local-thing)
   --region <region>     default us-east-1
@@ -50,6 +53,8 @@ export async function main(argv: string[]): Promise<void> {
       'mediapackage-port': { type: 'string' },
       'twinmaker-port': { type: 'string' },
       socket: { type: 'string' },
+      'control-port': { type: 'string' },
+      'secret-manager': { type: 'boolean' },
       'thing-name': { type: 'string' },
       region: { type: 'string' },
       'log-level': { type: 'string' },
@@ -85,14 +90,19 @@ export async function main(argv: string[]): Promise<void> {
     ...(values.socket !== undefined && { socketPath: path.resolve(values.socket) }),
     ...(values['thing-name'] !== undefined && { thingName: values['thing-name'] }),
     ...(values.region !== undefined && { region: values.region }),
+    ...(values['secret-manager'] === true && { secretManager: true }),
   });
+  const controlPort = port(values['control-port'], '--control-port');
+  const control =
+    controlPort === undefined ? undefined : await startFaultControl(cloud, { port: controlPort, log });
+  const env = { ...cloud.env, ...(control && { LOCALCLOUD_CONTROL_URL: control.endpoint }) };
   const envFile = path.resolve(values['env-json'] ?? '.local-cloud/env.json');
   mkdirSync(path.dirname(envFile), { recursive: true });
-  writeFileSync(envFile, JSON.stringify(cloud.env, null, 2) + '\n');
+  writeFileSync(envFile, JSON.stringify(env, null, 2) + '\n');
 
   const { accessKeyId, secretAccessKey } = cloud.credentials.static;
   console.log('# Local cloud running. Paste these into the shell that runs the connector:');
-  for (const [k, v] of Object.entries(cloud.env)) console.log(`export ${k}=${shellQuote(v)}`);
+  for (const [k, v] of Object.entries(env)) console.log(`export ${k}=${shellQuote(v)}`);
   console.log(`# Written as JSON to ${envFile}`);
   console.log(
     '# SiteWise clients need disableHostPrefix: true, S3 clients forcePathStyle: true (docs/localcloud.md).',
@@ -115,6 +125,7 @@ export async function main(argv: string[]): Promise<void> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
+  await control?.stop();
   await cloud.stop();
   log.info('local cloud stopped');
 }

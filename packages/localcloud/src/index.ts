@@ -13,6 +13,7 @@ import { startKvsService, type KvsService, type KvsServiceOptions } from './kvs/
 import { startMediaPackageVodService, type MediaPackageVodService } from './mediapackage/index.js';
 import { startS3Service, type S3Service } from './s3/index.js';
 import { startMqttBroker, type MqttBroker } from './mqtt/index.js';
+import { Uplink } from './http/index.js';
 import { startNucleus, type Nucleus } from './nucleus/index.js';
 import { startSecretsManagerService, type SecretsManagerService } from './secrets/index.js';
 import { startSiteWiseService, type SiteWiseService } from './sitewise/index.js';
@@ -27,6 +28,8 @@ export { startNucleus, type Nucleus } from './nucleus/index.js';
 export {
   CredentialAuthority,
   startTokenExchangeService,
+  startIotCredentialsProvider,
+  type IotCredentialsProvider,
   type CredentialLookup,
   type IssuedCredentials,
   type TokenExchangeService,
@@ -39,7 +42,8 @@ export {
   EDGE_VIDEO_COMPONENT_TYPE,
   type TwinMakerService,
 } from './twinmaker/index.js';
-export { FaultInjector, type InjectedFault } from './http/index.js';
+export { FaultInjector, Uplink, type InjectedFault } from './http/index.js';
+export { startFaultControl, type FaultControl } from './control.js';
 
 /** Port of each service; 0 or missing picks a free one. */
 export interface LocalCloudPorts {
@@ -71,6 +75,12 @@ export interface LocalCloudOptions {
   sessionLifetimeMs?: number;
   /** Cap on SiteWise List* page sizes, to force paging in tests. */
   sitewisePageSize?: number;
+  /**
+   * Run aws.greengrass.SecretManager beside the component: the nucleus answers IPC GetSecretValue from
+   * a cache it fills from the local Secrets Manager (and keeps serving while `secrets.faults` or the
+   * uplink make that unreachable). Off by default, as on a core device without that component.
+   */
+  secretManager?: boolean;
   /** Extra options for the KVS stand-in (limits, connection duration, activation delay). */
   kvs?: Omit<KvsServiceOptions, 'credentials' | 'host' | 'port' | 'stateDir' | 'log'>;
   log?: Logger;
@@ -88,6 +98,8 @@ export interface LocalCloud {
   readonly mqtt: MqttBroker;
   readonly tes: TokenExchangeService;
   readonly nucleus: Nucleus;
+  /** The device's uplink to SiteWise, Secrets Manager and KVS: down() cuts and refuses, up() restores. */
+  readonly uplink: Uplink;
   /** Issues and remembers every credential; `credentials.static` is a long-lived pair for direct use. */
   readonly credentials: CredentialAuthority;
   /** Environment for a connector process (see docs/localcloud.md for each variable). */
@@ -120,6 +132,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     options.stateDir === undefined ? undefined : path.join(options.stateDir, name);
 
   try {
+    const uplink = new Uplink();
+    // Filled in once Secrets Manager is up; the nucleus reads it only when a component asks for a secret.
+    const late: { secrets?: SecretsManagerService } = {};
     const credentials = new CredentialAuthority(
       options.sessionLifetimeMs === undefined ? {} : { sessionLifetimeMs: options.sessionLifetimeMs },
     );
@@ -130,6 +145,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         track,
       ),
       startSiteWiseService({
+        uplink,
         port: ports.sitewise ?? 0,
         region,
         accountId,
@@ -139,6 +155,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         ...(log && { log }),
       }).then(track),
       startSecretsManagerService({
+        uplink,
         port: ports.secrets ?? 0,
         region,
         accountId,
@@ -147,6 +164,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       }).then(track),
       startKvsService({
         ...options.kvs,
+        uplink,
         port: ports.kvs ?? 0,
         credentials,
         region,
@@ -156,6 +174,17 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       }).then(track),
       startNucleus({
         iotCore: mqtt,
+        ...(options.secretManager === true && {
+          secretManager: {
+            fetch: (secretId: string) => {
+              if (!late.secrets) throw new Error('Secrets Manager stand-in not started');
+              const { secret, version } = late.secrets.store.getValue(secretId);
+              if (version.secretString === undefined) throw new Error('binary secrets are not used here');
+              return { arn: secret.arn, versionId: version.versionId, secretString: version.secretString };
+            },
+            reachable: () => !uplink.isDown,
+          },
+        }),
         ...(options.socketPath !== undefined && { socketPath: options.socketPath }),
         ...(options.svcuid !== undefined && { svcuid: options.svcuid }),
         ...(options.componentName !== undefined && { componentName: options.componentName }),
@@ -183,6 +212,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         ...(log && { log }),
       }),
     );
+    late.secrets = secrets;
     // MediaPackage reads asset sources from S3, so it starts once S3 is up.
     const mediapackage = track(
       await startMediaPackageVodService({
@@ -212,6 +242,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     };
     return {
       region,
+      uplink,
       sitewise,
       secrets,
       kvs,

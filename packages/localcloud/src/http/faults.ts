@@ -40,3 +40,55 @@ export class FaultInjector {
     );
   }
 }
+
+/**
+ * The device's uplink as the cloud services see it. down(): every open connection to a service
+ * behind it is cut at once (no FIN handshake the client could mistake for an answer: the socket is
+ * destroyed) and new ones are closed as soon as they are accepted, as when a WAN link drops and the
+ * client's connects time out or reset. up() restores it. Local parts of a core device (the nucleus,
+ * the token exchange service, the MQTT broker standing in for IoT Core via the nucleus) are not
+ * behind it.
+ */
+export class Uplink {
+  #down = false;
+  readonly #servers = new Set<import('node:net').Server>();
+  readonly #sockets = new Set<import('node:net').Socket>();
+  #cuts = 0;
+
+  get isDown(): boolean {
+    return this.#down;
+  }
+
+  /** Connections cut or refused while down, since start. */
+  get cuts(): number {
+    return this.#cuts;
+  }
+
+  down(): void {
+    this.#down = true;
+    for (const s of this.#sockets) {
+      this.#cuts++;
+      s.destroy();
+    }
+    this.#sockets.clear();
+  }
+
+  up(): void {
+    this.#down = false;
+  }
+
+  /** Puts a service's listening server behind the uplink. */
+  attach(server: import('node:net').Server): void {
+    this.#servers.add(server);
+    server.on('connection', (socket: import('node:net').Socket) => {
+      if (this.#down) {
+        this.#cuts++;
+        socket.destroy();
+        return;
+      }
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+    });
+    server.once('close', () => this.#servers.delete(server));
+  }
+}

@@ -5,4 +5,4 @@
 // copy. Nothing here knows about a particular AWS protocol.
 export { startHttpServer, readBody, sendJson, type HttpService, type HttpHandler } from './server.js';
 export { AwsError } from './errors.js';
-export { FaultInjector, type InjectedFault } from './faults.js';
+export { FaultInjector, Uplink, type InjectedFault } from './faults.js';

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import type { Uplink } from './faults.js';
 
 /** A request handler; a thrown error becomes a 500 unless the handler answered already. */
 export type HttpHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> | void;
@@ -17,7 +18,7 @@ export interface HttpService {
 /** Listen on host:port (0 = a free port); stop() also ends kept-alive connections so it returns at once. */
 export async function startHttpServer(
   handler: HttpHandler,
-  options: { host?: string; port?: number; log?: Logger; name: string },
+  options: { host?: string; port?: number; log?: Logger; name: string; uplink?: Uplink },
 ): Promise<HttpService> {
   const host = options.host ?? '127.0.0.1';
   const server = http.createServer((req, res) => {
@@ -30,6 +31,7 @@ export async function startHttpServer(
       });
   });
   server.keepAliveTimeout = 5000;
+  options.uplink?.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {

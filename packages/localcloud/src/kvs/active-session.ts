@@ -92,6 +92,16 @@ export class ActiveSession {
     this.#timer(setInterval(() => this.#onIdleTick(), timing.idleAckIntervalMs));
   }
 
+  /** Cuts the connection at once, as a dropped link does: no ERROR ACK, no end of the response. */
+  cut(): void {
+    this.#ctx.log?.info(
+      { stream: this.#s.streamName, session: this.#s.id },
+      'fault: PutMedia connection cut',
+    );
+    this.#s.req.socket.destroy();
+    this.close();
+  }
+
   /** Tears everything down (socket closed by either side, or the service stopping). */
   close(destroy = true): void {
     if (this.#closed) return;
@@ -196,6 +206,8 @@ export class ActiveSession {
 
   #ack(ack: Ack): void {
     this.#acks = this.#acks.then(async () => {
+      const gate = this.#ctx.faults.ackGate();
+      if (gate) await gate;
       const delay = this.#ctx.faults.ackDelayMs;
       if (delay > 0) await new Promise<void>((resolve) => this.#timer(setTimeout(resolve, delay)));
       const res = this.#s.res;

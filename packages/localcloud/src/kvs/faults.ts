@@ -37,6 +37,7 @@ export class KvsFaults {
   #operations = new Map<string, HttpFault>();
   /** Every ACK is written this much later than it would be (order kept). */
   ackDelayMs = 0;
+  #held: { promise: Promise<void>; release: () => void } | undefined;
 
   /** New PutMedia requests are refused with this HTTP error. */
   refuseConnections(fault: HttpFault): void {
@@ -55,6 +56,32 @@ export class KvsFaults {
     this.ackDelayMs = ms;
   }
 
+  /**
+   * From now on no ACK of any session is written until releaseAcks() (the fragments are still stored,
+   * as when KVS has them but its answers are stuck on the way back); order is kept.
+   */
+  holdAcks(): void {
+    if (this.#held) return;
+    let release!: () => void;
+    const promise = new Promise<void>((resolve) => (release = resolve));
+    this.#held = { promise, release };
+  }
+
+  releaseAcks(): void {
+    const held = this.#held;
+    this.#held = undefined;
+    held?.release();
+  }
+
+  get acksHeld(): boolean {
+    return this.#held !== undefined;
+  }
+
+  /** @internal an ACK waits for this before it is written. */
+  ackGate(): Promise<void> | undefined {
+    return this.#held?.promise;
+  }
+
   /** The control-plane operation (e.g. 'DescribeStream') fails with this error. */
   failOperation(operation: string, fault: HttpFault): void {
     this.#operations.set(operation, { times: 1, ...fault });
@@ -66,6 +93,7 @@ export class KvsFaults {
     this.#errorAck = undefined;
     this.#operations.clear();
     this.ackDelayMs = 0;
+    this.releaseAcks();
   }
 
   /** @internal consumed by the PutMedia handler per request. */

@@ -91,6 +91,15 @@ export class FragmentStore {
     return meta;
   }
 
+  /** The stored bytes of one fragment: the header it was sent with and its Cluster. */
+  media(
+    streamName: string,
+    fragmentNumber: string,
+  ): { meta: StoredFragment; header: Buffer; cluster: Buffer } | undefined {
+    const e = this.#streams.get(streamName)?.find((x) => x.meta.fragmentNumber === fragmentNumber);
+    return e === undefined ? undefined : { meta: e.meta, header: e.header, cluster: e.cluster };
+  }
+
   list(streamName: string, range: FragmentRange = {}): StoredFragment[] {
     return this.#select(streamName, range).map((e) => e.meta);
   }

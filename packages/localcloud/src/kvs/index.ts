@@ -8,7 +8,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { ARCHIVED_MEDIA_OPERATIONS, handleArchivedMedia } from './archived-media.js';
+import { ARCHIVED_MEDIA_OPERATIONS, HlsSessions, handleArchivedMedia, handleHls } from './archived-media.js';
+import type { Uplink } from '../http/index.js';
 import { handleControlPlane, OPERATIONS } from './control-plane.js';
 import { KvsFaults } from './faults.js';
 import { FragmentStore, type FragmentRange, type StoredFragment } from './fragments.js';
@@ -47,6 +48,8 @@ export interface KvsServiceOptions {
   limits?: Partial<KvsLimits>;
   region?: string;
   accountId?: string;
+  /** Behind the device's uplink (the local cloud's fault control cuts it). */
+  uplink?: Uplink;
 }
 
 /** A running KVS stand-in. */
@@ -67,6 +70,8 @@ export interface KvsService {
   exportMkv(streamName: string, file: string, range?: FragmentRange): Promise<StoredFragment[]>;
   /** Streams that have an open PutMedia connection right now. */
   activePutMediaStreams(): string[];
+  /** Cuts the open PutMedia connections (of one stream, or all) now, without an ERROR ACK; returns how many. */
+  cutPutMedia(stream?: string): number;
   stop(): Promise<void>;
 }
 
@@ -98,11 +103,26 @@ export async function startKvsService(options: KvsServiceOptions): Promise<KvsSe
   const archivedContext = {
     streams,
     fragments: (name: string, range: FragmentRange) => store.list(name, range),
+    media: (name: string, fragmentNumber: string) => store.media(name, fragmentNumber),
+    endpoint: () => endpoint,
   };
+  const hls = new HlsSessions(archivedContext);
   let activationDelayMs = options.streamActivationDelayMs ?? 100;
 
   const server = http.createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    if (req.method === 'GET' && path.startsWith('/hls/v1/')) {
+      req.resume();
+      try {
+        handleHls(hls, path, url.searchParams, res);
+      } catch (err) {
+        if (err instanceof ServiceError) return sendError(res, err.status, err.errorType, err.message);
+        log?.error({ err }, 'HLS request failed');
+        sendError(res, 500, 'InternalFailure', 'internal error in the KVS stand-in');
+      }
+      return;
+    }
     if (req.method === 'POST' && path === '/putMedia') {
       try {
         putMedia.handle(req, res);
@@ -125,7 +145,7 @@ export async function startKvsService(options: KvsServiceOptions): Promise<KvsSe
         if (fault)
           throw new ServiceError(fault.status, fault.errorType, fault.message ?? 'failed by fault injection');
         if (archived !== undefined) {
-          await handleArchivedMedia(archivedContext, archived, req, res);
+          await handleArchivedMedia(archivedContext, hls, archived, req, res);
         } else {
           await handleControlPlane(
             { streams, dataEndpoint: () => endpoint, activationDelayMs: () => activationDelayMs },
@@ -145,6 +165,7 @@ export async function startKvsService(options: KvsServiceOptions): Promise<KvsSe
       }
     })();
   });
+  options.uplink?.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());
@@ -174,10 +195,12 @@ export async function startKvsService(options: KvsServiceOptions): Promise<KvsSe
     listFragments: (name, range) => store.list(name, range),
     exportMkv: (name, file, range) => store.exportMkv(name, file, range),
     activePutMediaStreams: () => putMedia.activeStreams(),
+    cutPutMedia: (stream) => putMedia.cut(stream),
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         putMedia.stop();
         streams.stop();
+        hls.close();
         server.close(() => resolve());
         server.closeAllConnections();
       });

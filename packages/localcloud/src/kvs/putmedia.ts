@@ -27,6 +27,17 @@ export class PutMediaEndpoint {
     return [...this.#active.keys()];
   }
 
+  /** Cuts the open connections (of one stream, or all) now; returns how many. */
+  cut(stream?: string): number {
+    let n = 0;
+    for (const [name, s] of [...this.#active]) {
+      if (stream !== undefined && name !== stream) continue;
+      s.cut();
+      n++;
+    }
+    return n;
+  }
+
   stop(): void {
     for (const s of this.#active.values()) s.close();
     this.#active.clear();

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,7 +25,21 @@ export interface NucleusOptions {
   /** Initial configuration of componentName. */
   configuration?: Record<string, unknown>;
   iotCore?: IotCoreBridge;
+  /**
+   * aws.greengrass.SecretManager deployed beside the component: GetSecretValue answers from its local
+   * cache, which it fills from Secrets Manager (this lookup) and keeps serving when Secrets Manager
+   * cannot be reached. Omitted: the component is not deployed and GetSecretValue fails as it would.
+   */
+  secretManager?: SecretManagerSource;
   log?: Logger;
+}
+
+/** Where the SecretManager stand-in syncs secrets from (the local Secrets Manager's store). */
+export interface SecretManagerSource {
+  /** The secret's current value and ids; throws when Secrets Manager cannot answer. */
+  fetch(secretId: string): { arn: string; versionId: string; secretString: string };
+  /** False while the device is offline: only the cache answers. */
+  reachable(): boolean;
 }
 
 /** A running nucleus stand-in. Emits 'state' (state string) on every UpdateState. */
@@ -66,6 +80,7 @@ export async function startNucleus(options: NucleusOptions = {}): Promise<Nucleu
   const reportedStates: string[] = [];
   const emitter = new EventEmitter();
   const connections = new Set<net.Socket>();
+  const secretCache = new Map<string, { arn: string; versionId: string; secretString: string }>();
   const log = options.log;
 
   const server = net.createServer((socket) => {
@@ -218,6 +233,34 @@ export async function startNucleus(options: NucleusOptions = {}): Promise<Nucleu
           respond({});
           return;
         }
+        case 'GetSecretValue': {
+          const secretId = str(req.secretId);
+          if (secretId === undefined) throw new IpcError('InvalidArgumentsError', 'secretId is required');
+          const source = options.secretManager;
+          if (!source) {
+            throw new IpcError(
+              'ServiceError',
+              'aws.greengrass.SecretManager is not running on this core device (deploy it to use GetSecretValue)',
+            );
+          }
+          // The real component syncs its configured secrets when it can, and answers from the cache.
+          if (source.reachable()) {
+            try {
+              secretCache.set(secretId, source.fetch(secretId));
+            } catch {
+              // Unknown to Secrets Manager: only the cache can answer, and it answers not found.
+            }
+          }
+          const cached = secretCache.get(secretId);
+          if (!cached) throw new IpcError('ResourceNotFoundError', `Secret not found: ${secretId}`);
+          respond({
+            secretId: cached.arn,
+            versionId: cached.versionId,
+            versionStage: ['AWSCURRENT'],
+            secretValue: { secretString: cached.secretString },
+          });
+          return;
+        }
         case 'UpdateState': {
           const state = str(req.state);
           if (state !== 'RUNNING' && state !== 'ERRORED') {
@@ -263,6 +306,10 @@ export async function startNucleus(options: NucleusOptions = {}): Promise<Nucleu
       resolve();
     });
   });
+  // Every component user may connect: the nucleus makes its socket readable and writable by all
+  // (UnixPlatform.setIpcFilePermissions -> Permissions.setIpcSocketPermission); the SVCUID is the
+  // access check.
+  chmodSync(socketPath, 0o666);
 
   let stopped: Promise<void> | undefined;
   return Object.assign(emitter, {

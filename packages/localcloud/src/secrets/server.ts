@@ -6,6 +6,7 @@ import {
   sendJson,
   startHttpServer,
   type HttpService,
+  type Uplink,
 } from '../http/index.js';
 import { StateFile } from '../persist/index.js';
 import { SecretStore, type SecretVersion, type StoredSecret } from './store.js';
@@ -18,6 +19,8 @@ export interface SecretsOptions {
   /** Folder for secrets.json; state is kept in memory only when omitted. */
   stateDir?: string;
   log?: Logger;
+  /** Behind the device's uplink (the local cloud's fault control cuts it). */
+  uplink?: Uplink;
 }
 
 /** A running Secrets Manager stand-in. */

@@ -7,6 +7,7 @@ import {
   sendJson,
   startHttpServer,
   type HttpService,
+  type Uplink,
 } from '../http/index.js';
 import { StateFile } from '../persist/index.js';
 import { SiteWiseStore, type SiteWiseState } from './assets.js';
@@ -25,6 +26,8 @@ export interface SiteWiseOptions {
   /** Upper bound on every List* page, so tests can force paging with few items. */
   pageSize?: number;
   log?: Logger;
+  /** Behind the device's uplink (the local cloud's fault control cuts it). */
+  uplink?: Uplink;
 }
 
 /** A running SiteWise stand-in. */

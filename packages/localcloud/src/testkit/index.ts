@@ -4,3 +4,4 @@
 // Node children a test spawns.
 export { childEnv } from './child-env.js';
 export { decodeAll, ffprobe, mkvinfo, packetTimes, type ProbeResult, type ProbeStream } from './media.js';
+export { createTestPki, type TestPki } from './pki.js';

@@ -15,7 +15,7 @@ import {
   HUB_MODEL_PREFIX,
   HUB_NAME_PROPERTY,
   type CameraPropertySpec,
-} from './contract.js';
+} from '../sitewise/contract.js';
 
 export const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
 
@@ -58,6 +58,16 @@ export async function ensureHubModel(
   );
   await waitActive(() => describeModelState(client, out.assetModelId ?? ''));
   return out.assetModelId ?? '';
+}
+
+/** The reference's camera model, found as its getting-started script finds it (name prefix). */
+export function findCameraModel(client: IoTSiteWiseClient, name?: string): Promise<string | undefined> {
+  return findModel(client, name, CAMERA_MODEL_PREFIX);
+}
+
+/** The reference's hub model, found by name prefix. */
+export function findHubModel(client: IoTSiteWiseClient, name?: string): Promise<string | undefined> {
+  return findModel(client, name, HUB_MODEL_PREFIX);
 }
 
 function propertyDefinition(spec: CameraPropertySpec): AssetModelPropertyDefinition {

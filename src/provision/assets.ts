@@ -16,10 +16,10 @@ import {
   type Variant,
 } from '@aws-sdk/client-iotsitewise';
 import { CreateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CAMERA_HIERARCHY, CameraProperty, HUB_NAME_PROPERTY, sameName } from './contract.js';
-import { ensureCameraModel, ensureHubModel, hex, waitActive } from './provision-models.js';
+import { CAMERA_HIERARCHY, CameraProperty, HUB_NAME_PROPERTY, sameName } from '../sitewise/contract.js';
+import { ensureCameraModel, ensureHubModel, hex, waitActive } from './models.js';
 
-export { ensureCameraModel, ensureHubModel } from './provision-models.js';
+export { ensureCameraModel, ensureHubModel } from './models.js';
 
 /** Attribute values by property name (string -> STRING, integer -> INTEGER, other number -> DOUBLE). */
 export type AttributeValues = Record<string, string | number | boolean>;
@@ -78,7 +78,7 @@ export interface ProvisionCameraOptions {
 }
 
 /** Clients provisioning needs. */
-export interface ProvisionClients {
+export interface ProvisionAssetClients {
   sitewise: IoTSiteWiseClient;
   secrets?: SecretsManagerClient;
 }
@@ -107,7 +107,7 @@ export async function provisionHub(
 
 /** Create (or reuse, by name) a camera asset, its secret and attributes, and associate it with the hub. */
 export async function provisionCamera(
-  clients: ProvisionClients,
+  clients: ProvisionAssetClients,
   hub: ProvisionedHub,
   options: ProvisionCameraOptions,
 ): Promise<ProvisionedCamera> {

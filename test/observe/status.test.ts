@@ -1,0 +1,100 @@
+// The running component seen from the device: `kvs-edge status` and /metrics read its local status
+// endpoint while two real test cameras run (one with a wrong password), `kvs-edge upload` waits until a
+// recorded range is in the local KVS, and `status` says clearly when no component answers.
+import t from 'tap';
+import { startTestCamera } from '../helpers/test-camera.js';
+import { addCamera, deploy, eventually, runConnector } from '../connector/fixtures.js';
+import { kvsEdge } from '../cli/run.js';
+import type { ComponentStatus } from '../../src/observe/index.js';
+
+t.test('status, metrics and upload against the running component', async (t) => {
+  const d = await deploy(t);
+  const camera = await startTestCamera(t, { user: 'viewer', password: 'right-pass', gopSeconds: 1 });
+  const good = await addCamera(d, {
+    name: 'Front door',
+    streamName: 'front-door',
+    rtspUrl: camera.url('/cam'),
+    captureStartTime: '* * * * *',
+  });
+  const bad = await addCamera(d, {
+    name: 'Back door',
+    streamName: 'back-door',
+    rtspUrl: camera.url('/cam', { user: 'viewer', password: 'wrong-pass' }),
+    captureStartTime: '* * * * *',
+  });
+  const run = await runConnector(t, d, { SegmentDurationSeconds: 2 }, 'greengrass', {
+    KVS_EDGE_STATUS_PORT: '0',
+  });
+  const url = run.component.statusUrl!;
+  t.match(url, /^http:\/\/127\.0\.0\.1:\d+$/, 'the endpoint listens on loopback');
+  const cli = (...args: string[]) =>
+    kvsEdge(args, { ...d.cloud.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' });
+
+  const status = await eventually(
+    'the good camera has written fragments and the bad one has failed',
+    async () => {
+      const r = await cli('status', '--url', url, '--json');
+      if (r.code !== 0) return undefined;
+      const s = JSON.parse(r.out) as ComponentStatus;
+      const g = s.cameras.find((c) => c.assetId === good.assetId);
+      const b = s.cameras.find((c) => c.assetId === bad.assetId);
+      return g && g.writtenFragments >= 3 && b?.lastError ? s : undefined;
+    },
+  );
+  t.equal(status.hub, d.hub.assetId);
+  const front = status.cameras.find((c) => c.assetId === good.assetId)!;
+  t.match(front, {
+    streamName: 'front-door',
+    state: 'streaming',
+    record: true,
+    live: false,
+    reasons: ['capture window'],
+  });
+  t.ok(front.bytesPerSecond > 0 && front.diskBytes > 0 && front.recorded.length >= 1);
+  const back = status.cameras.find((c) => c.assetId === bad.assetId)!;
+  t.match(back.lastError, /auth|401|password/i, 'the wrong password is named');
+
+  const human = await cli('status', '--url', url);
+  t.equal(human.code, 0);
+  t.match(
+    human.out,
+    new RegExp(
+      `^camera ${good.assetId} \\(stream front-door\\)\\n  state streaming; recording on, live off \\(capture window\\)`,
+      'm',
+    ),
+  );
+  t.match(human.out, /last fragment \d+ s ago/);
+  t.match(human.out, new RegExp(`camera ${bad.assetId} \\(stream back-door\\)[\\s\\S]*last error: `));
+
+  const metrics = await (await fetch(`${url}/metrics`)).text();
+  const sample = (name: string, stream: string) =>
+    Number(new RegExp(`^${name}\\{camera="[^"]+",stream="${stream}"\\} (\\S+)$`, 'm').exec(metrics)?.[1]);
+  t.ok(sample('kvs_edge_camera_written_fragments_total', 'front-door') >= 3);
+  t.ok(sample('kvs_edge_camera_written_bytes_total', 'front-door') > 0);
+  t.equal(sample('kvs_edge_camera_up', 'back-door'), 0, 'the camera that refuses us is down');
+  t.match(metrics, /^# TYPE kvs_edge_camera_restarts_total counter$/m);
+  t.ok(Number(/^kvs_edge_process_resident_memory_bytes (\d+)$/m.exec(metrics)?.[1]) > 10e6);
+  t.match(metrics, /^kvs_edge_event_loop_delay_seconds\{quantile="0.99"\} [\d.e-]+$/m);
+  const all = JSON.stringify(status) + metrics + human.out;
+  t.notMatch(all, /right-pass|wrong-pass/, 'no password anywhere');
+  t.equal((await fetch(`${url}/status`, { method: 'POST' })).status, 405);
+  t.equal((await fetch(`${url}/nothing`)).status, 404);
+
+  // Upload a recorded stretch by camera name; the command returns once all of it is in KVS.
+  const recorded = front.recorded[0]!;
+  const from = new Date(Date.parse(recorded.start) + 500).toISOString();
+  const to = new Date(Date.parse(recorded.start) + 2500).toISOString();
+  const upload = await cli('upload', '--camera', 'Front door', '--from', from, '--to', to, '--timeout', '60');
+  t.equal(upload.code, 0, upload.err);
+  t.equal(upload.out, `all of ${from} - ${to} is in KVS\n`);
+  t.match(upload.err, /^sent VideoUploadRequest "\d+-\d+" to camera /);
+  t.match(upload.err, /100% in KVS/, 'plain progress lines when not on a terminal');
+
+  await run.stop();
+  const gone = await cli('status', '--url', url);
+  t.equal(gone.code, 1);
+  t.match(
+    gone.err,
+    /^kvs-edge: no component answers at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\): is it running\?/,
+  );
+});
