@@ -159,6 +159,7 @@ export class Connector {
     const previous = this.#stopping.get(id) ?? Promise.resolve();
     const done: Promise<void> = previous
       .then(() => runtime.stop())
+      .then(() => this.#log.info({ cameraId: id }, 'camera stopped: recording closed, requests unsubscribed'))
       .catch((err: unknown) => this.#log.error({ cameraId: id, err }, 'camera did not stop cleanly'))
       .finally(() => {
         if (this.#stopping.get(id) === done) this.#stopping.delete(id);

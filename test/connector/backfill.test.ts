@@ -3,7 +3,8 @@
 // and sends what the first run recorded but could never upload, with its original timestamps.
 import t from 'tap';
 import { startTestCamera } from '../helpers/test-camera.js';
-import { addCamera, deploy, eventually, runConnector } from './fixtures.js';
+import { addCamera, deploy, runConnector } from './fixtures.js';
+import { eventually } from '../helpers/poll.js';
 
 t.test('a live window resumed after a restart backfills what never reached KVS', async (t) => {
   const d = await deploy(t);

@@ -6,6 +6,7 @@ import { CameraVod, type VodPort } from '../../src/connector/index.js';
 import { createLogger } from '../../src/log/index.js';
 import type { CameraConfig, RequestValue } from '../../src/sitewise/index.js';
 import type { TimeRange } from '../../src/time/index.js';
+import { eventually } from '../helpers/poll.js';
 
 const log = createLogger({ level: 'silent' });
 
@@ -38,14 +39,6 @@ function recordingPort() {
   return { port, published, statuses };
 }
 
-async function until(what: string, check: () => boolean, ms = 5000) {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 t.test('a recurring window is published once it has ended (and settled)', async (t) => {
   // A clock that starts one second into the 13:59 window of an every-minute schedule, then jumps to
   // just before that window is due for publishing (its end plus the settle time).
@@ -73,9 +66,9 @@ t.test('a recurring window is published once it has ended (and settled)', async 
   );
   t.teardown(() => vod.stop());
   await vod.start();
-  await until('the window to be published', () => published.length > 0);
+  await eventually('the window to be published', () => published.length > 0);
   t.same(published[0], { startMs: windowStart, endMs: windowStart + 60_000 });
-  await until('the status to be written', () => statuses.length > 0);
+  await eventually('the status to be written', () => statuses.length > 0);
   t.match(JSON.parse(statuses[0]!), { state: 'PLAYABLE' });
 });
 
@@ -106,7 +99,7 @@ t.test('VodIngestRequest values: ranges are queued, "live" and junk are refused'
   deliver!({ text: 'live', timeInSeconds: 1, offsetInNanos: 0 });
   deliver!({ text: 'yesterday', timeInSeconds: 2, offsetInNanos: 0 });
   deliver!({ text: `${now - 60_000}-${now - 30_000}`, timeInSeconds: 3, offsetInNanos: 0 });
-  await until('one clip', () => published.length === 1);
+  await eventually('one clip', () => published.length === 1);
   t.same(published, [{ startMs: now - 60_000, endMs: now - 30_000 }]);
   await vod.stop();
   t.same(subscribed, ['cam-1#vod', '-cam-1#vod']);

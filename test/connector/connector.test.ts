@@ -6,7 +6,8 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { startTestCamera } from '../helpers/test-camera.js';
 import { ffprobe } from '../helpers/media.js';
-import { addCamera, deploy, eventually, runConnector, sendRequest, statusRanges } from './fixtures.js';
+import { addCamera, deploy, runConnector, sendRequest, statusRanges } from './fixtures.js';
+import { eventually } from '../helpers/poll.js';
 
 t.test(
   'two cameras, one with a wrong password: the good one records, goes live and uploads history',

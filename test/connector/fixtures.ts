@@ -1,6 +1,8 @@
 // A whole deployment on loopback: the local cloud, test cameras, a hub with camera assets made the way
 // the reference's getting-started script makes them, and the component itself (runComponent), started
 // and stopped inside a test.
+// eventually is the shared poll helper (test/helpers/poll.ts), re-exported for the tests that import it from here.
+export { eventually } from '../helpers/poll.js';
 import { GetAssetPropertyValueHistoryCommand } from '@aws-sdk/client-iotsitewise';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
@@ -127,21 +129,6 @@ export async function start(
   };
   t.teardown(stop);
   return { component, lines, stop };
-}
-
-/** Polls until `check` returns a value (not undefined), or fails after the deadline. */
-export async function eventually<T>(
-  what: string,
-  check: () => T | undefined | Promise<T | undefined>,
-  ms = 30000,
-) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** Writes a VideoUploadRequest value the way the TwinMaker video player does. */

@@ -7,7 +7,8 @@ import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startTestCamera } from '../helpers/test-camera.js';
-import { addCamera, deploy, eventually, recordingFiles, runConnector, setAttributes } from './fixtures.js';
+import { addCamera, deploy, recordingFiles, runConnector, setAttributes } from './fixtures.js';
+import { eventually } from '../helpers/poll.js';
 
 t.test('ERRORED with no runnable camera, RUNNING after the fix; configuration updated live', async (t) => {
   const d = await deploy(t);

@@ -5,7 +5,8 @@ import t from 'tap';
 import { DisassociateAssetsCommand } from '@aws-sdk/client-iotsitewise';
 import { startTestCamera } from '../helpers/test-camera.js';
 import { ffprobe } from '../helpers/media.js';
-import { addCamera, deploy, eventually, recordingFiles, runConnector } from './fixtures.js';
+import { addCamera, deploy, recordingFiles, runConnector } from './fixtures.js';
+import { eventually } from '../helpers/poll.js';
 
 t.test('a camera added to the hub starts, a camera removed from it stops', async (t) => {
   const d = await deploy(t);
@@ -38,13 +39,26 @@ t.test('a camera added to the hub starts, a camera removed from it stops', async
       childAssetId: first.assetId,
     }),
   );
+  // Stopping takes as long as the machine needs (EOS, last fragment, file closed); the connector says
+  // when it is done, and only then is "no longer records" a fair question.
   await eventually('the removed camera to stop', () =>
-    run.component.connector.camera(first.assetId) ? undefined : true,
+    run.lines.some(
+      (l) => l.cameraId === first.assetId && /camera stopped: recording closed/.test(String(l.msg)),
+    ),
   );
+  t.ok(run.lines.some((l) => l.cameraId === first.assetId && /left the hub/.test(String(l.msg))));
+  t.equal(run.component.connector.camera(first.assetId), undefined, 'the removed camera is gone');
   t.same(run.component.connector.summary().running, [second.assetId], 'only the remaining camera runs');
   t.notOk(firstRuntime!.controller.health().recording, 'the removed camera no longer records');
-  const lastFile = (await recordingFiles(run, first.assetId)).at(-1)!;
+  const filesAtStop = await recordingFiles(run, first.assetId);
+  const lastFile = filesAtStop.at(-1)!;
   t.equal((await ffprobe(lastFile.file)).streams[0]?.codec_name, 'h264', 'its last file was closed properly');
-  t.ok(run.lines.some((l) => l.cameraId === first.assetId && /left the hub/.test(String(l.msg))));
+  // The other camera keeps recording meanwhile: once it has started a new file, the removed camera's
+  // files must still be exactly what they were when it stopped.
+  const secondFiles = (await recordingFiles(run, second.assetId)).length;
+  await eventually('the remaining camera to start another file', async () =>
+    (await recordingFiles(run, second.assetId)).length > secondFiles ? true : undefined,
+  );
+  t.same(await recordingFiles(run, first.assetId), filesAtStop, 'no new file for the removed camera');
   t.equal(await run.stop(), 0);
 });

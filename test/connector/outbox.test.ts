@@ -3,7 +3,8 @@
 // journal; once SiteWise is back the range arrives complete, as one point per recording run.
 import t from 'tap';
 import { startTestCamera } from '../helpers/test-camera.js';
-import { addCamera, deploy, eventually, runConnector, statusRanges } from './fixtures.js';
+import { addCamera, deploy, runConnector, statusRanges } from './fixtures.js';
+import { eventually } from '../helpers/poll.js';
 
 t.test('VideoRecordedTimeRange values reach SiteWise after an offline period and a restart', async (t) => {
   const d = await deploy(t);

@@ -5,7 +5,8 @@ import { UpdateAssetPropertyCommand } from '@aws-sdk/client-iotsitewise';
 import t from 'tap';
 import { startTestCamera } from '../helpers/test-camera.js';
 import { ffprobe } from '../helpers/media.js';
-import { addCamera, deploy, eventually, recordingFiles, runConnector, setAttributes } from './fixtures.js';
+import { addCamera, deploy, recordingFiles, runConnector, setAttributes } from './fixtures.js';
+import { eventually } from '../helpers/poll.js';
 
 t.test('CaptureStartTime edited in SiteWise starts and stops recording on the next refresh', async (t) => {
   const d = await deploy(t);

@@ -2,7 +2,8 @@
 // camera is rebuilt on the new stream (which is created), and nothing more goes to the old one.
 import t from 'tap';
 import { startTestCamera } from '../helpers/test-camera.js';
-import { addCamera, deploy, eventually, runConnector, setAttributes } from './fixtures.js';
+import { addCamera, deploy, runConnector, setAttributes } from './fixtures.js';
+import { eventually } from '../helpers/poll.js';
 
 t.test('a new KinesisVideoStreamName moves live upload to the new stream', async (t) => {
   const d = await deploy(t);

@@ -4,7 +4,8 @@
 import t from 'tap';
 import { startTestCamera } from '../helpers/test-camera.js';
 import { ffprobe } from '../helpers/media.js';
-import { addCamera, deploy, eventually, recordingFiles, runConnector } from './fixtures.js';
+import { addCamera, deploy, recordingFiles, runConnector } from './fixtures.js';
+import { eventually } from '../helpers/poll.js';
 
 t.test('a restart inside a capture window resumes recording', async (t) => {
   const d = await deploy(t);

@@ -3,7 +3,8 @@
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import t from 'tap';
 import { startTestCamera } from '../helpers/test-camera.js';
-import { addCamera, deploy, eventually, recordingFiles, runConnector } from './fixtures.js';
+import { addCamera, deploy, recordingFiles, runConnector } from './fixtures.js';
+import { eventually } from '../helpers/poll.js';
 
 t.test('PutSecretValue with the right password restarts the camera with the new URL', async (t) => {
   const d = await deploy(t);

@@ -7,7 +7,8 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { startTestCamera } from '../helpers/test-camera.js';
 import { decodeAll, ffprobe, packetTimes } from '../helpers/media.js';
-import { addCamera, deploy, eventually, spawnComponent } from './fixtures.js';
+import { addCamera, deploy, spawnComponent } from './fixtures.js';
+import { eventually } from '../helpers/poll.js';
 
 /** Every process below `pid`, from /proc (the children of each of its threads). */
 function descendants(pid: number): number[] {

@@ -6,7 +6,8 @@ import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { startTestCamera } from '../helpers/test-camera.js';
-import { addCamera, deploy, eventually, sendRequest, spawnComponent } from './fixtures.js';
+import { addCamera, deploy, sendRequest, spawnComponent } from './fixtures.js';
+import { eventually } from '../helpers/poll.js';
 
 t.test('standalone: YAML file, environment override, live request over MQTT 5, clean exit', async (t) => {
   const d = await deploy(t);

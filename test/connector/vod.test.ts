@@ -13,7 +13,8 @@ import { CAMERA_MODEL_PROPERTIES, createSiteWiseClient } from '../../src/sitewis
 import { ensureCameraModel, provisionCamera, provisionHub } from '../../src/provision/index.js';
 import { setupPackagingGroup } from '../../src/vod/index.js';
 import { startTestCamera } from '../helpers/test-camera.js';
-import { eventually, runConnector, sendRequest, type Deployment } from './fixtures.js';
+import { runConnector, sendRequest, type Deployment } from './fixtures.js';
+import { eventually } from '../helpers/poll.js';
 
 t.test('a VodIngestRequest publishes the clip and VodAssetStatus reports it PLAYABLE', async (t) => {
   const cloud = await startLocalCloud({ thingName: 'vod-gateway' });

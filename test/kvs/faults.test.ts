@@ -2,7 +2,8 @@
 // holding each recorded fragment exactly once (or skipped with a reason), never a hole.
 import t from 'tap';
 import type { UploaderEvents } from '../../src/kvs/index.js';
-import { makeFragments, recordedStore, startCloud, storedStarts, until, uploader } from './fixtures/cloud.js';
+import { makeFragments, recordedStore, startCloud, storedStarts, uploader } from './fixtures/cloud.js';
+import { eventually } from '../helpers/poll.js';
 
 const CAM = 'cam-faults';
 
@@ -27,7 +28,10 @@ t.test('connection cut mid-stream during live: resent from the first fragment no
   u.on('failure', (e) => s.failures.push(e));
   u.setLive(true);
   for (const f of s.frags) u.pushLive(f);
-  await until(() => storedStarts(s.cloud.kvs, s.stream).length >= s.frags.length, 'all fragments in KVS');
+  await eventually(
+    'all fragments in KVS',
+    () => storedStarts(s.cloud.kvs, s.stream).length >= s.frags.length,
+  );
   t.same(storedStarts(s.cloud.kvs, s.stream), s.starts, 'no gap, no duplicate');
   t.ok(s.failures.length >= 1, 'the cut was reported');
   t.match(s.failures[0], { code: /KVS_PUTMEDIA_(BODY|CONNECT)/, retriable: true });
@@ -47,9 +51,12 @@ t.test('KVS down while live: RAM stays bounded, the gap is backfilled from the s
   }
   t.ok(maxItems <= 5, `live queue stayed bounded (${maxItems} items: 4 fragments + 1 gap)`);
   t.ok(u.stats().droppedToDisk >= 26, 'older fragments left RAM for the store');
-  await until(() => s.failures.length >= 2, 'failed attempts while down');
+  await eventually('failed attempts while down', () => s.failures.length >= 2);
   s.cloud.kvs.faults.clear();
-  await until(() => storedStarts(s.cloud.kvs, s.stream).length >= s.frags.length, 'backfill after recovery');
+  await eventually(
+    'backfill after recovery',
+    () => storedStarts(s.cloud.kvs, s.stream).length >= s.frags.length,
+  );
   t.same(storedStarts(s.cloud.kvs, s.stream), s.starts, 'no gap, no duplicate after recovery');
   t.ok(
     s.failures.every((f) => f.retryInMs <= 200),
@@ -203,7 +210,7 @@ t.test('short-lived TES credentials are refreshed before they expire', async (t)
   const firstKeys = cloud.tes.requests;
   // Wait (by polling the clock, not sleeping blindly) until the first credentials have expired.
   const expired = Date.now() + 1_600;
-  await until(() => Date.now() > expired, 'first credentials expired', 5_000);
+  await eventually('first credentials expired', () => Date.now() > expired, 5_000);
   t.equal(await u.uploadRange(starts[2]!, starts.at(-1)! + 1).done, 'completed');
   t.ok(cloud.tes.requests > firstKeys, 'fresh credentials fetched');
   t.same(failures, [], 'no request was made with expired credentials');

@@ -1,5 +1,6 @@
 import t from 'tap';
-import { makeFragments, recordedStore, startCloud, storedStarts, until, uploader } from './fixtures/cloud.js';
+import { makeFragments, recordedStore, startCloud, storedStarts, uploader } from './fixtures/cloud.js';
+import { eventually } from '../helpers/poll.js';
 
 const CAM = 'cam-hist';
 
@@ -57,7 +58,7 @@ t.test(
     for (const f of frags.slice(5)) u.pushLive(f);
     const job = u.uploadRange(frags[0]!.startMs, frags[9]!.endMs);
     t.equal(await job.done, 'completed');
-    await until(() => storedStarts(cloud.kvs, 'overlap-1').length >= 10, 'live part uploaded');
+    await eventually('live part uploaded', () => storedStarts(cloud.kvs, 'overlap-1').length >= 10);
     t.same(
       storedStarts(cloud.kvs, 'overlap-1'),
       frags.map((f) => f.startMs),

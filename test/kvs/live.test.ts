@@ -15,9 +15,9 @@ import {
   recordedStore,
   startCloud,
   storedStarts,
-  until,
   uploader,
 } from './fixtures/cloud.js';
+import { eventually } from '../helpers/poll.js';
 
 const CAM = 'cam-live';
 
@@ -56,16 +56,15 @@ t.test(
     source.start();
     t.teardown(() => source.stop());
 
-    await until(() => live.length >= 2, 'first live fragments', 30_000);
+    await eventually('first live fragments', () => live.length >= 2, 30_000);
     const job = u.uploadRange(old[0]!.startMs, old.at(-1)!.endMs);
     t.equal(await job.done, 'completed', 'historical finished while live runs');
-    await until(() => live.length >= 6, 'more live fragments', 30_000);
+    await eventually('more live fragments', () => live.length >= 6, 30_000);
     await source.stop();
     u.setLive(false);
     const liveStarts = live.map((f) => f.startMs);
-    await until(
-      () => liveStarts.every((s) => storedStarts(cloud.kvs, 'live-1').includes(s)),
-      'live fragments in KVS',
+    await eventually('live fragments in KVS', () =>
+      liveStarts.every((s) => storedStarts(cloud.kvs, 'live-1').includes(s)),
     );
 
     const stored = storedStarts(cloud.kvs, 'live-1');

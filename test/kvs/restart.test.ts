@@ -3,8 +3,9 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { makeFragments, recordedStore, startCloud, storedStarts, until } from './fixtures/cloud.js';
+import { makeFragments, recordedStore, startCloud, storedStarts } from './fixtures/cloud.js';
 import { childEnv } from '@kvs-edge/localcloud/testkit';
+import { eventually } from '../helpers/poll.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/upload-child.ts', import.meta.url));
 const CAM = 'cam-restart';
@@ -47,7 +48,7 @@ t.test('SIGINT during upload, restart: nothing lost, nothing sent twice', async 
   const first: number[] = [];
   const run1 = runChild(config, (l) => l.startsWith('persisted ') && first.push(Number(l.slice(10))));
   t.teardown(() => run1.child.kill('SIGKILL'));
-  await until(() => first.length >= 5, 'first run persisted some fragments', 30_000);
+  await eventually('first run persisted some fragments', () => first.length >= 5, 30_000);
   run1.child.kill('SIGINT');
   t.equal(await run1.exited, 0, 'first run stopped cleanly on SIGINT');
   t.ok(first.length < starts.length, `interrupted mid-way (${first.length} of ${starts.length})`);

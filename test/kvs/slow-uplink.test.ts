@@ -4,7 +4,8 @@
 import net from 'node:net';
 import t from 'tap';
 import type { StreamControl } from '../../src/kvs/index.js';
-import { makeFragments, recordedStore, startCloud, storedStarts, until, uploader } from './fixtures/cloud.js';
+import { makeFragments, recordedStore, startCloud, storedStarts, uploader } from './fixtures/cloud.js';
+import { eventually } from '../helpers/poll.js';
 
 /** Relays to `target`, passing client->server bytes at `bytesPerSecond` (ACKs flow back freely). */
 async function throttlingRelay(
@@ -72,9 +73,9 @@ t.test('slow uplink: live falls behind, catches up from disk, RAM bounded, nothi
     maxQueued <= 3 * Math.max(...frags.map((f) => f.bytes.length)),
     `live queue RAM bounded (${maxQueued} bytes)`,
   );
-  await until(
-    () => storedStarts(cloud.kvs, 'slow-1').length >= frags.length,
+  await eventually(
     'all fragments through the slow link',
+    () => storedStarts(cloud.kvs, 'slow-1').length >= frags.length,
     30_000,
   );
   t.same(storedStarts(cloud.kvs, 'slow-1'), starts, 'every fragment once, in order');

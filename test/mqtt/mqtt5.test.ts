@@ -3,21 +3,9 @@ import t from 'tap';
 import { createLogger } from '../../src/log/index.js';
 import { startMqttBroker } from '@kvs-edge/localcloud';
 import { Mqtt5Messaging, topicMatches } from '../../src/mqtt/index.js';
+import { eventually } from '../helpers/poll.js';
 
 const log = createLogger({ level: 'silent' });
-
-function waitFor<T>(check: () => T | undefined, what: string, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const poll = () => {
-      const v = check();
-      if (v !== undefined) return resolve(v);
-      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(poll, 10);
-    };
-    poll();
-  });
-}
 
 t.test('topic filters match like MQTT', async (t) => {
   t.ok(
@@ -44,12 +32,12 @@ t.test('subscribe, receive, unsubscribe through the real MQTT 5 client', async (
     other.push(payload.toString()),
   );
   await broker.publish('cams/a/req', 'live', { qos: 1 });
-  await waitFor(() => (got.length && other.length ? true : undefined), 'both handlers');
+  await eventually('both handlers', () => (got.length && other.length ? true : undefined));
   t.same(got, ['cams/a/req=live']);
   await off();
   await off(); // idempotent
   await broker.publish('cams/b/req', 'x', { qos: 1 });
-  await waitFor(() => (other.length === 2 ? true : undefined), 'second message');
+  await eventually('second message', () => (other.length === 2 ? true : undefined));
   t.same(got, ['cams/a/req=live'], 'an unsubscribed handler hears nothing more');
   await offOther();
   await messaging.close();

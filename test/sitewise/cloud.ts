@@ -69,17 +69,3 @@ export async function localSiteWise(t: Test, options: { pageSize?: number } = {}
   );
   return { service, broker, sitewise, secrets, secretsEndpoint: secretsService.endpoint, batches };
 }
-
-/** Poll `check` until it returns true or the deadline passes. */
-export async function until(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 5000,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

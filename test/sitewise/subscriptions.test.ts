@@ -10,7 +10,8 @@ import {
   type Subscribe,
 } from '../../src/sitewise/index.js';
 import { provisionCamera, provisionHub } from '../../src/provision/index.js';
-import { localSiteWise, until } from './cloud.js';
+import { localSiteWise } from './cloud.js';
+import { eventually } from '../helpers/poll.js';
 
 async function request(
   client: IoTSiteWiseClient,
@@ -94,7 +95,7 @@ t.test('notifications reach the camera queue; a re-subscription replaces the old
   t.equal(subs.mode(notified.assetId), 'notifications');
   const { assetId, propertyId } = notified.requests;
   await request(cloud.sitewise, assetId, propertyId, 'live');
-  await until(() => first.length === 1, 5000, 'first notification');
+  await eventually('first notification', () => first.length === 1, 5000);
   t.equal(first[0]!.text, 'live');
 
   // Reload: same camera subscribed again with a new handler.
@@ -104,9 +105,9 @@ t.test('notifications reach the camera queue; a re-subscription replaces the old
   await subs.set(notified.assetId, notified.requests, (v) => second.push(v));
   const start = Date.now() - 120_000;
   await request(cloud.sitewise, assetId, propertyId, `${start}-${start + 60_000}`);
-  await until(() => second.length === 1, 5000, 'second notification');
+  await eventually('second notification', () => second.length === 1, 5000);
   await request(cloud.sitewise, assetId, propertyId, 'live');
-  await until(() => second.length === 2, 5000, 'third notification');
+  await eventually('third notification', () => second.length === 2, 5000);
   t.equal(first.length, 1, 'the replaced handler got nothing more');
   t.equal(raw() - before, 2, 'each message crossed the transport once');
   t.same(
@@ -118,7 +119,7 @@ t.test('notifications reach the camera queue; a re-subscription replaces the old
   // A malformed notification on the topic is logged, not thrown into the transport.
   await cloud.broker.publish(notified.requests.topic!, 'not json');
   await request(cloud.sitewise, assetId, propertyId, 'live');
-  await until(() => second.length === 3, 5000, 'after a malformed message');
+  await eventually('after a malformed message', () => second.length === 3, 5000);
 
   await subs.remove(notified.assetId);
   t.equal(subs.mode(notified.assetId), undefined);
@@ -147,9 +148,9 @@ t.test('a failing unsubscribe still cannot cause double handling', async (t) => 
   await subs.set(notified.assetId, notified.requests, (v) => got.push(`b:${v.text}`));
   t.equal(listeners.length, 2, 'two transport listeners are attached');
   await request(cloud.sitewise, notified.assetId, notified.requests.propertyId, 'live');
-  await until(() => got.length > 0, 5000, 'delivery');
+  await eventually('delivery', () => got.length > 0, 5000);
   await request(cloud.sitewise, notified.assetId, notified.requests.propertyId, 'LIVE');
-  await until(() => got.length > 1, 5000, 'delivery');
+  await eventually('delivery', () => got.length > 1, 5000);
   t.same(got, ['b:live', 'b:LIVE'], 'only the current subscription handles, once each');
 });
 
@@ -171,23 +172,23 @@ t.test('notifications disabled: the property is polled, values de-duplicated by 
   );
   await subs.set(polled.assetId, polled.requests, (v) => got.push(v.text));
   t.equal(subs.mode(polled.assetId), 'polling');
-  await until(() => polls >= 3, 5000, 'a few polls');
+  await eventually('a few polls', () => polls >= 3, 5000);
   t.same(got, [], 'the old value is not a request');
   await request(cloud.sitewise, assetId, propertyId, 'live');
-  await until(() => got.length === 1, 5000, 'polled value');
+  await eventually('polled value', () => got.length === 1, 5000);
   const seen = polls;
-  await until(() => polls >= seen + 4, 5000, 'more polls');
+  await eventually('more polls', () => polls >= seen + 4, 5000);
   t.same(got, ['live'], 'the same value polled again is not delivered again');
   const end = Date.now() - 1000;
   await request(cloud.sitewise, assetId, propertyId, `${end - 30_000}-${end}`);
-  await until(() => got.length === 2, 5000, 'second polled value');
+  await eventually('second polled value', () => got.length === 2, 5000);
   t.match(lines.join(''), /notifications are DISABLED for this camera; polling/);
   t.equal(lines.join('').match(/notifications are DISABLED/g)?.length, 1, 'said once');
 
   // Polling errors are logged once per streak and polling carries on.
   cloud.service.faults.fail('GetAssetPropertyValue', { code: 'ThrottlingException', times: 3 });
   await request(cloud.sitewise, assetId, propertyId, 'live');
-  await until(() => got.length === 3, 5000, 'value after errors');
+  await eventually('value after errors', () => got.length === 3, 5000);
   t.equal(lines.join('').match(/polling VideoUploadRequest failed/g)?.length, 1);
   await subs.close();
   const after = polls;
@@ -214,5 +215,5 @@ t.test('a failed subscribe falls back to polling', async (t) => {
   t.equal(subs.mode(notified.assetId), 'polling');
   t.match(lines.join(''), /not authorized for SubscribeToIoTCore/);
   await request(cloud.sitewise, notified.assetId, notified.requests.propertyId, 'live');
-  await until(() => got.length === 1, 5000, 'polled');
+  await eventually('polled', () => got.length === 1, 5000);
 });

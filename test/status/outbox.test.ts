@@ -7,7 +7,8 @@ import { createLogger } from '../../src/log/index.js';
 import { createSiteWiseClient, discoverCameras, type CameraConfig } from '../../src/sitewise/index.js';
 import { provisionCamera, provisionHub } from '../../src/provision/index.js';
 import { CameraStatus, StatusOutbox } from '../../src/status/index.js';
-import { credentials, localSiteWise, until } from '../sitewise/cloud.js';
+import { credentials, localSiteWise } from '../sitewise/cloud.js';
+import { eventually } from '../helpers/poll.js';
 
 async function setup(t: Test) {
   const cloud = await localSiteWise(t);
@@ -105,7 +106,7 @@ t.test('offline: points wait, coalesce per range, survive a restart, and are sen
   // Cached video in minute chunks: two minutes from a minute boundary.
   const cacheStart = Math.floor(base / MIN) * MIN - 60 * MIN;
   status.cached([{ startMs: cacheStart, endMs: cacheStart + 2 * MIN }]);
-  await until(() => lines.join('').includes('SiteWise unreachable'), 5000, 'a failed send');
+  await eventually('a failed send', () => lines.join('').includes('SiteWise unreachable'), 5000);
   t.equal(offline.size, 4, 'coalesced to one point per range (two cached chunks)');
   await offline.close();
   t.match(readFileSync(path.join(dir, 'sitewise-outbox.jsonl'), 'utf8'), /"put"/, 'journal on disk');
@@ -186,7 +187,7 @@ t.test('service errors back off and retry; per-entry refusals are dropped, the r
       endMs: now - MIN,
     },
   ]);
-  await until(() => outbox.size === 1, 10_000, 'only the future point left');
+  await eventually('only the future point left', () => outbox.size === 1, 10_000);
   t.same(
     cloud.batches.map((b) => b.length),
     [3, 3, 3, 3],

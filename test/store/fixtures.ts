@@ -73,12 +73,3 @@ export class ManualClock implements StoreClock {
     for (const fn of this.#timers.values()) fn();
   }
 }
-
-/** Polls `check` until it returns true or the deadline passes. */
-export async function until(check: () => boolean | Promise<boolean>, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
