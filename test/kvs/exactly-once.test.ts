@@ -2,7 +2,8 @@
 // then the connection cut) are found with ListFragments by producer timestamp and not sent again;
 // when ListFragments is refused for good they are resent unverified, counted, and the cause is logged.
 import t, { type Test } from 'tap';
-import { makeFragments, recordedStore, startCloud, storedStarts, until, uploader } from './fixtures/cloud.js';
+import { makeFragments, recordedStore, startCloud, storedStarts, uploader } from './fixtures/cloud.js';
+import { eventually } from '../helpers/poll.js';
 
 const CAM = 'cam-once';
 
@@ -20,9 +21,9 @@ async function interrupted(t: Test, stream: string, listFragmentsDenied: boolean
   cloud.kvs.faults.holdAcks();
   const u = uploader(t, cloud, stream, store, CAM);
   const job = u.uploadRange(starts[0]!, starts.at(-1)! + 1);
-  await until(
-    () => cloud.kvs.listFragments(stream).length >= 4,
+  await eventually(
     'KVS stored fragments it has not acknowledged',
+    () => cloud.kvs.listFragments(stream).length >= 4,
   );
   const heldBeforeCut = cloud.kvs.listFragments(stream).length;
   // The uploader may already have given up on the silent connection (its ACK timeout); cut it if not.
