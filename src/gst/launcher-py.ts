@@ -5,7 +5,10 @@
 // base time as wall-clock nanoseconds, read from the pipeline clock when it reaches PLAYING.
 //
 // It also asks the kernel for SIGINT when its parent dies (PR_SET_PDEATHSIG), so a Node process that is
-// SIGKILLed cannot leave a camera pipeline behind.
+// SIGKILLed cannot leave a camera pipeline behind. EOS can hang (a camera that accepts the connection
+// and never answers keeps rtspsrc waiting), and after the parent's death nobody sends the second signal,
+// so the runner gives up on its own GIVE_UP seconds after the first one: longer than the Node side's
+// grace before SIGKILL, so it only ever decides when nobody else is there to.
 export const PY_LAUNCHER = String.raw`
 import ctypes, signal, sys, time
 import gi
@@ -26,6 +29,7 @@ except GLib.Error as e:
     out('ERROR: pipeline could not be constructed: ' + e.message)
     sys.exit(1)
 loop = GLib.MainLoop()
+GIVE_UP = 10
 st = {'rc': 0, 'eos': False, 'based': False}
 def on_msg(bus, msg):
     t = msg.type
@@ -66,7 +70,13 @@ def on_signal():
     st['eos'] = True
     out('Interrupt: Stopping pipeline ... EOS on shutdown enabled -- Forcing EOS on the pipeline')
     pipeline.send_event(Gst.Event.new_eos())
+    GLib.timeout_add_seconds(GIVE_UP, give_up)
     return True
+def give_up():
+    out('EOS did not arrive within %d s of the stop; ending without it' % GIVE_UP)
+    st['rc'] = 130
+    loop.quit()
+    return False
 GLib.unix_signal_add(GLib.PRIORITY_HIGH, signal.SIGINT, on_signal)
 GLib.unix_signal_add(GLib.PRIORITY_HIGH, signal.SIGTERM, on_signal)
 out('Setting pipeline to PLAYING ...')

@@ -124,11 +124,20 @@ def command(line):
     elif c['op'] == 'stop' and rid in runs:
         runs[rid].stop()
 def close_all():
+    first = not state['closing']
     state['closing'] = True
     if not runs:
         loop.quit()
     for r in list(runs.values()):
         r.stop()
+    # EOS can hang (a camera that accepts and never answers); after the parent's death nobody asks
+    # twice, so the runner ends by itself, later than the Node side's own grace.
+    if first:
+        GLib.timeout_add_seconds(10, give_up)
+def give_up():
+    out('*', 'EOS did not arrive within 10 s of closing; ending without it')
+    loop.quit()
+    return False
 def on_stdin(fd, cond):
     data = os.read(fd, 65536) if cond & GLib.IO_IN else b''
     if not data:
