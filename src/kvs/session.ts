@@ -182,7 +182,10 @@ export class PutMediaSession {
   }
 
   #endBodyWhenAcknowledged(): void {
-    if (this.#ended || this.#bodyEnded || !this.#finishing || this.#outstanding > 0) return;
+    if (this.#ended || this.#bodyEnded || !this.#finishing) return;
+    // Without end-of-fragment tags KVS can only close the last fragment when the body ends, so its ACK
+    // never comes while the body is open: end it now and let the finish timer wait for that ACK.
+    if (this.#outstanding > 0 && this.#opts.endOfFragmentTags !== false) return;
     this.#bodyEnded = true;
     this.#req.end();
   }
