@@ -30,24 +30,28 @@ export interface Deployment {
   dir: string;
 }
 
+/** The SiteWise and Secrets Manager clients a test uses to set up `cloud`, with static test keys. */
+export function cloudClients(cloud: LocalCloud): {
+  sitewise: ReturnType<typeof createSiteWiseClient>;
+  secrets: ReturnType<typeof createSecretsClient>;
+} {
+  const clientOptions = {
+    region: cloud.region,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  };
+  return {
+    sitewise: createSiteWiseClient({ ...clientOptions, endpoint: cloud.env.AWS_ENDPOINT_URL_IOTSITEWISE! }),
+    secrets: createSecretsClient({ ...clientOptions, endpoint: cloud.env.AWS_ENDPOINT_URL_SECRETS_MANAGER! }),
+  };
+}
+
 export async function deploy(
   t: { teardown(fn: () => unknown): void },
   thingName = 'gateway-1',
 ): Promise<Deployment> {
   const cloud = await startLocalCloud({ thingName });
   t.teardown(() => cloud.stop());
-  const clientOptions = {
-    region: cloud.region,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  };
-  const sitewise = createSiteWiseClient({
-    ...clientOptions,
-    endpoint: cloud.env.AWS_ENDPOINT_URL_IOTSITEWISE!,
-  });
-  const secrets = createSecretsClient({
-    ...clientOptions,
-    endpoint: cloud.env.AWS_ENDPOINT_URL_SECRETS_MANAGER!,
-  });
+  const { sitewise, secrets } = cloudClients(cloud);
   const hub = await provisionHub(sitewise, { name: 'Gateway hub', externalId: thingName });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-edge-e2e-'));
   return { cloud, hub, sitewise, secrets, dir };

@@ -12,10 +12,9 @@ import path from 'node:path';
 import { startFaultControl, startLocalCloud, type FaultControl, type LocalCloud } from '@kvs-edge/localcloud';
 import { startTestCamera, type TestCamera } from '@kvs-edge/localcloud';
 import { scanFile } from '../../src/mkv/index.js';
-import { createSecretsClient } from '../../src/secrets/index.js';
 import { createSiteWiseClient } from '../../src/sitewise/index.js';
 import { provisionCamera, provisionHub, type ProvisionedCamera } from '../../src/provision/index.js';
-import { spawnComponent, type SpawnedComponent } from '../connector/fixtures.js';
+import { cloudClients, spawnComponent, type SpawnedComponent } from '../connector/fixtures.js';
 
 /** Something that runs cleanups at the end (a tap test, or the runner's own list). */
 export interface Owner {
@@ -79,18 +78,7 @@ export async function startRig(owner: Owner, options: RigOptions = {}): Promise<
   owner.teardown(() => cloud.stop());
   const control = await startFaultControl(cloud);
   owner.teardown(() => control.stop());
-  const clientOptions = {
-    region: cloud.region,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  };
-  const sitewise = createSiteWiseClient({
-    ...clientOptions,
-    endpoint: cloud.env.AWS_ENDPOINT_URL_IOTSITEWISE!,
-  });
-  const secrets = createSecretsClient({
-    ...clientOptions,
-    endpoint: cloud.env.AWS_ENDPOINT_URL_SECRETS_MANAGER!,
-  });
+  const { sitewise, secrets } = cloudClients(cloud);
   const hub = await provisionHub(sitewise, { name: 'Fault hub', externalId: 'fault-gateway' });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-edge-faults-'));
   let recordings = path.join(dir, 'recordings');
