@@ -1,14 +1,14 @@
 // CameraController: the reconcile loop of one camera. Desired state (record? live?) comes from the
 // schedules and requests; actual state is the running parts (camera source, recording, live upload,
-// queued historical uploads). Every change — a schedule edge, a request, a reload, a part that stops —
+// the camera's upload jobs). Every change — a schedule edge, a request, a reload, a part that stops —
 // triggers one serialized reconcile step that converges actual on desired. Nothing else starts or
-// stops a part, so there is exactly one place where restarts and stops are decided.
-import { setTimeout as delay } from 'node:timers/promises';
+// stops a part, so there is exactly one place where restarts and stops are decided. Every range job of
+// the camera (historical, backfill, owed at start) is in its one UploadQueue (uploads.ts).
 import type { Logger } from '../log/index.js';
 import type { Fragment } from '../mkv/index.js';
 import { desiredAt, type CameraPlan, type Desired } from './desired.js';
 import type { TimeRange } from '../time/index.js';
-import { RangeQueue } from './range-queue.js';
+import { UploadQueue, type RangeUploaderPort, type RecordingIndexPort } from './uploads.js';
 
 /** The camera pulled into fragments (gst + fragmenter); runs until stopped, restarting by itself. */
 export interface SourcePort {
@@ -22,17 +22,10 @@ export interface RecorderPort {
   close(): Promise<void>;
 }
 
-/** The camera's KVS stream uploader. */
-export interface UploaderPort {
+/** The camera's KVS stream uploader: the live edge, and the one range the camera's queue hands it. */
+export interface UploaderPort extends RangeUploaderPort {
   setLive(on: boolean): void;
   pushLive(fragment: Fragment): void;
-  /** Uploads [start, end] from the recording; resolves when everything recorded in it is persisted. */
-  upload(range: TimeRange, signal: AbortSignal): Promise<void>;
-  /**
-   * Live just turned on inside a window that began at `sinceMs` (before a restart, say): what was
-   * recorded since then and never reached KVS is sent too, so the window has no hole.
-   */
-  backfill(sinceMs: number): void;
   close(): Promise<void>;
 }
 
@@ -40,6 +33,8 @@ export interface CameraPorts {
   source(): SourcePort;
   recorder(): RecorderPort;
   uploader: UploaderPort;
+  /** What is recorded and what is owed to KVS. */
+  index: RecordingIndexPort;
 }
 
 export interface CameraControllerOptions {
@@ -51,8 +46,10 @@ export interface CameraControllerOptions {
   now?: () => number;
   /** Safety net: reconcile at least this often even when nothing announced a change. */
   reconcileEveryMs?: number;
-  /** Pause before retrying a failed historical upload. */
+  /** Pause before retrying a failed upload job. */
   uploadRetryMs?: number;
+  /** Pause between two passes of a requested range that is still being recorded. */
+  openPassMs?: number;
 }
 
 export interface CameraHealth {
@@ -75,9 +72,7 @@ export class CameraController {
   readonly #now: () => number;
   readonly #liveKeepAliveMs: number;
   readonly #reconcileEveryMs: number;
-  readonly #uploadRetryMs: number;
-  readonly #uploads = new RangeQueue(100);
-  readonly #abort = new AbortController();
+  readonly #uploads: UploadQueue;
   #liveRequestedUntil = 0;
   #desired: Desired = { record: false, live: false, reasons: [], nextChangeMs: undefined };
   #source: SourcePort | undefined;
@@ -87,8 +82,6 @@ export class CameraController {
   #chain: Promise<void> = Promise.resolve();
   #pending = false;
   #stopped = false;
-  #uploadWorker: Promise<void> | undefined;
-  #lastUploadError: string | undefined;
 
   constructor(options: CameraControllerOptions) {
     this.cameraId = options.cameraId;
@@ -98,10 +91,19 @@ export class CameraController {
     this.#now = options.now ?? Date.now;
     this.#liveKeepAliveMs = options.liveKeepAliveMs;
     this.#reconcileEveryMs = options.reconcileEveryMs ?? 30_000;
-    this.#uploadRetryMs = options.uploadRetryMs ?? 10_000;
+    this.#uploads = new UploadQueue({
+      log: this.#log,
+      index: options.ports.index,
+      uploader: options.ports.uploader,
+      now: this.#now,
+      ...(options.uploadRetryMs !== undefined && { retryMs: options.uploadRetryMs }),
+      ...(options.openPassMs !== undefined && { openPassMs: options.openPassMs }),
+    });
   }
 
+  /** Queues what earlier runs owe KVS, then converges on the desired state. Call once. */
   start(): Promise<void> {
+    this.#uploads.owedAtStart();
     return this.#kick();
   }
 
@@ -117,12 +119,13 @@ export class CameraController {
     return this.#kick();
   }
 
-  /** A historical range to upload; overlapping queued ranges are merged. Returns false when full. */
+  /**
+   * A historical range to upload (see UploadQueue.request: merged, de-duplicated, kept open while its
+   * end is in the future). Returns false when the queue is full.
+   */
   requestUpload(range: TimeRange): boolean {
-    const accepted = this.#uploads.add(range);
-    if (!accepted) this.#log.warn({ range }, 'upload queue is full; request dropped');
-    this.#startUploadWorker();
-    return accepted;
+    if (this.#stopped) return false;
+    return this.#uploads.request(range);
   }
 
   health(): CameraHealth {
@@ -132,7 +135,7 @@ export class CameraController {
       recording: this.#source !== undefined,
       live: this.#live,
       queuedUploads: this.#uploads.size,
-      ...(this.#lastUploadError ? { lastUploadError: this.#lastUploadError } : {}),
+      ...(this.#uploads.lastError !== undefined && { lastUploadError: this.#uploads.lastError }),
     };
   }
 
@@ -140,13 +143,12 @@ export class CameraController {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    this.#abort.abort();
     clearTimeout(this.#timer);
     await this.#chain;
     await this.#stopRecording();
-    // The upload worker waits on the uploader's jobs; stopping the uploader (which cuts its session
-    // after a short grace) is what ends them, so both go at once and the stop stays within budget.
-    await Promise.all([this.#uploadWorker, this.#ports.uploader.close()]);
+    // The queue's running job waits on the uploader; stopping the uploader (which cuts its session
+    // after a short grace) is what ends it, so both go at once and the stop stays within budget.
+    await Promise.all([this.#uploads.stop(), this.#ports.uploader.close()]);
   }
 
   #kick(): Promise<void> {
@@ -179,8 +181,7 @@ export class CameraController {
     if (desired.live !== this.#live) {
       this.#live = desired.live;
       this.#ports.uploader.setLive(desired.live);
-      if (desired.live && desired.liveSinceMs !== undefined)
-        this.#ports.uploader.backfill(desired.liveSinceMs);
+      if (desired.live && desired.liveSinceMs !== undefined) this.#uploads.backfill(desired.liveSinceMs);
     }
     if (!desired.record && this.#source) await this.#stopRecording();
   }
@@ -193,7 +194,10 @@ export class CameraController {
     // The one media path: every fragment is recorded, and the live edge also goes to the uploader.
     source.start((fragment) => {
       recorder.append(fragment);
-      if (this.#live) this.#ports.uploader.pushLive(fragment);
+      if (!this.#live) return;
+      // Recorded while live was wanted: owed to KVS, across restarts too.
+      this.#ports.index.intend(fragment, 'live');
+      this.#ports.uploader.pushLive(fragment);
     });
   }
 
@@ -218,31 +222,5 @@ export class CameraController {
       MAX_TIMER_MS,
     );
     this.#timer = setTimeout(() => void this.#kick(), wait);
-  }
-
-  #startUploadWorker(): void {
-    if (this.#uploadWorker || this.#stopped) return;
-    this.#uploadWorker = this.#runUploads().finally(() => {
-      this.#uploadWorker = undefined;
-      if (this.#uploads.size > 0 && !this.#stopped) this.#startUploadWorker();
-    });
-  }
-
-  async #runUploads(): Promise<void> {
-    const signal = this.#abort.signal;
-    for (let range = this.#uploads.shift(); range && !signal.aborted; range = this.#uploads.shift()) {
-      try {
-        this.#log.info({ range }, 'historical upload started');
-        await this.#ports.uploader.upload(range, signal);
-        this.#lastUploadError = undefined;
-        this.#log.info({ range }, 'historical upload finished');
-      } catch (err) {
-        if (signal.aborted) return;
-        this.#lastUploadError = err instanceof Error ? err.message : String(err);
-        this.#log.warn({ err, range }, 'historical upload failed; will retry');
-        this.#uploads.add(range);
-        await delay(this.#uploadRetryMs, undefined, { signal }).catch(() => undefined);
-      }
-    }
   }
 }

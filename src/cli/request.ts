@@ -244,7 +244,7 @@ export function registerRequest(program: Command, io: CliIo, done: (code: number
         let parsed;
         try {
           // The component rejects a malformed value only in its own log; say so here, before anything is sent.
-          parsed = parseRequest(value);
+          parsed = parseRequest(value, { allowFutureEnd: true });
         } catch (err) {
           throw new UsageError((err as Error).message);
         }

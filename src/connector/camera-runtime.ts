@@ -27,7 +27,7 @@ export interface StreamUploaderLike {
     endMs: number,
     origin?: 'historical' | 'backfill',
     signal?: AbortSignal,
-  ): { done: Promise<'completed' | 'stopped' | 'refused'> };
+  ): { done: Promise<'completed' | 'stopped'> };
   on(event: 'persisted', listener: (e: { startMs: number; endMs: number }) => void): unknown;
   stop(): Promise<void>;
 }
@@ -114,7 +114,6 @@ export class CameraRuntime {
   #source: CameraSourceLike | undefined;
   #cachedReportedAt = 0;
   readonly #vod: CameraVod | undefined;
-  readonly #stopping = new AbortController();
 
   constructor(camera: CameraConfig, url: string, deps: CameraRuntimeDeps) {
     this.#camera = camera;
@@ -185,28 +184,21 @@ export class CameraRuntime {
         },
         uploader: {
           setLive: (on) => uploader.setLive(on),
-          pushLive: (fragment) => {
-            // Recorded while live was wanted: owed to KVS, across restarts too.
-            store.intend(camera.assetId, fragment, 'live');
-            uploader.pushLive(fragment);
-          },
-          upload: async (range, signal) => {
-            const job = uploader.uploadRange(range.startMs, range.endMs, 'historical', signal);
+          pushLive: (fragment) => uploader.pushLive(fragment),
+          upload: async (range, origin, signal) => {
+            const job = uploader.uploadRange(range.startMs, range.endMs, origin, signal);
             const outcome = await job.done;
             if (outcome !== 'completed' && !signal.aborted) {
               throw new Error(`upload of ${range.startMs}-${range.endMs} ${outcome} before it was complete`);
             }
           },
-          backfill: (sinceMs) => {
-            for (const gap of store.notUploaded(camera.assetId)) {
-              const startMs = Math.max(gap.startMs, sinceMs);
-              if (gap.endMs <= startMs) continue;
-              this.#log.info({ startMs, endMs: gap.endMs }, 'backfilling the live window from the recording');
-              store.intend(camera.assetId, { startMs, endMs: gap.endMs }, 'request');
-              this.#backfill(startMs, gap.endMs);
-            }
-          },
           close: () => uploader.stop(),
+        },
+        index: {
+          notUploaded: () => store.notUploaded(camera.assetId),
+          owed: () => store.owed(camera.assetId),
+          intend: (range, kind) => store.intend(camera.assetId, range, kind),
+          recordedUntil: () => store.recorded(camera.assetId).at(-1)?.endMs,
         },
       },
     });
@@ -215,38 +207,10 @@ export class CameraRuntime {
   async start(): Promise<void> {
     this.#applyRetention();
     this.#uploader.start();
-    this.#uploadOwed();
     await this.controller.start();
     await this.#deps.subscribeRequests(this.camera, (value) => this.onRequest(value));
     await this.#vod?.start();
     this.reportCached();
-  }
-
-  /**
-   * At every start: what is recorded, owed to KVS and not persisted there (a restart during an
-   * outage, a kill mid-upload) goes up oldest first, behind the live edge, whatever the schedules say.
-   */
-  #uploadOwed(): void {
-    const owed = coalesce(this.#deps.store.owed(this.camera.assetId), MAX_OWED_JOBS);
-    if (owed.length === 0) return;
-    const total = owed.reduce((n, r) => n + (r.endMs - r.startMs), 0);
-    this.#log.info(
-      {
-        ranges: owed.length,
-        seconds: Math.round(total / 1000),
-        oldest: new Date(owed[0]!.startMs).toISOString(),
-      },
-      'uploading what was recorded for KVS and never reached it',
-    );
-    for (const r of owed) this.#backfill(r.startMs, r.endMs);
-  }
-
-  #backfill(startMs: number, endMs: number): void {
-    const job = this.#uploader.uploadRange(startMs, endMs, 'backfill', this.#stopping.signal);
-    void job.done.then((outcome) => {
-      if (outcome === 'refused')
-        this.#log.warn({ startMs, endMs }, 'backfill refused (queue full); it is retried at the next start');
-    });
   }
 
   #isRecorded(range: TimeRange): boolean {
@@ -285,14 +249,14 @@ export class CameraRuntime {
       const request = parseRequest(value.text, {
         now: (this.#deps.now ?? Date.now)(),
         isRecorded: (range: TimeRange) => this.#isRecorded(range),
+        // The camera's queue keeps such a range open until its end, within its bound.
+        allowFutureEnd: true,
       });
       if (request.kind === 'live') {
         this.#log.info('live requested');
         void this.controller.requestLive();
       } else {
         this.#log.info({ startMs: request.startMs, endMs: request.endMs }, 'historical upload requested');
-        // Owed from now on: a restart before it completes uploads it anyway.
-        this.#deps.store.intend(this.camera.assetId, request, 'request');
         this.controller.requestUpload({ startMs: request.startMs, endMs: request.endMs });
       }
     } catch (err) {
@@ -359,29 +323,10 @@ export class CameraRuntime {
   }
 
   async stop(): Promise<void> {
-    this.#stopping.abort();
     await this.#deps.unsubscribeRequests(this.camera.assetId);
     await this.#vod?.stop();
     await this.controller.stop();
   }
-}
-
-// Owed ranges become backfill jobs; many small holes are joined (the job skips what KVS holds), so
-// the number of jobs stays well under the uploader's MAX_JOBS.
-const MAX_OWED_JOBS = 16;
-
-/** Joins the closest neighbours until at most `max` ranges are left (input sorted, disjoint). */
-export function coalesce(ranges: TimeRange[], max: number): TimeRange[] {
-  const out = ranges.map((r) => ({ ...r }));
-  while (out.length > max) {
-    let best = 1;
-    for (let i = 2; i < out.length; i++) {
-      if (out[i]!.startMs - out[i - 1]!.endMs < out[best]!.startMs - out[best - 1]!.endMs) best = i;
-    }
-    out[best - 1]!.endMs = out[best]!.endMs;
-    out.splice(best, 1);
-  }
-  return out;
 }
 
 /** Whether a changed camera can keep running with update() or must be rebuilt. */

@@ -1,5 +1,6 @@
 // One uploader per KVS stream: the single PutMedia connection of that stream, shared by the live
-// edge, the backfill of its gaps, and historical range requests.
+// edge and the one range job (historical request, backfill, owed at start) its camera hands it at a
+// time. Which range runs when is the camera's decision (src/camera/uploads.ts), not this file's.
 //
 // Scheduling rule (docs/kvs.md): live first. A session carries one source only, because timecodes
 // must increase within a session (4004) and history is older than the live edge. While a range
@@ -61,11 +62,8 @@ export interface UploaderEvents {
   session: [{ stream: string; event: 'open' | 'close'; source: 'live' | 'range'; reason?: string }];
 }
 
-/**
- * How a range upload ended: everything recorded in it is in KVS; the uploader stopped or the job was
- * cancelled first; or it was refused because MAX_JOBS were already waiting.
- */
-export type UploadOutcome = 'completed' | 'stopped' | 'refused';
+/** How a range upload ended: everything recorded in it is in KVS, or the uploader stopped or the job was cancelled first. */
+export type UploadOutcome = 'completed' | 'stopped';
 
 /** A historical or backfill upload; `done` resolves when the range is covered or the uploader stops. */
 export interface UploadJob extends EventEmitter<{ progress: [RangeProgress] }> {
@@ -81,12 +79,7 @@ interface Job {
   emitter: EventEmitter<{ progress: [RangeProgress] }>;
   resolve: (r: UploadOutcome) => void;
   job: UploadJob;
-  /** Callers waiting on this job; a cancel ends it only when none is left. */
-  holders: number;
 }
-
-/** Range jobs one stream keeps at most (each holds a store cursor at most; queued ones hold nothing). */
-export const MAX_JOBS = 64;
 
 /** How long stop() lets the open session finish cleanly before cutting it; default 3 s. */
 const DEFAULT_STOP_GRACE_MS = 3_000;
@@ -98,7 +91,8 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
   readonly #log: Logger;
   readonly #queue: LiveQueue;
   readonly #live: LiveSource;
-  readonly #jobs: Job[] = [];
+  /** The one range job; the camera hands over the next only after this one ended. */
+  #job: Job | undefined;
   readonly #notifier = new Notifier();
   readonly #backoff: Backoff;
   readonly #errorCounts = new FragmentErrorCounts();
@@ -107,13 +101,12 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
   readonly #abort = new AbortController();
   readonly #hardStop = new AbortController();
   readonly #check: DeliveryCheck;
-  #refusedWarned = false;
   #troubleCode: string | undefined;
   #liveDesired = false;
   #provisioned: StreamHeader['tracks'] | undefined;
   #loop: Promise<void> | undefined;
   #rangeTurn = false;
-  /** The first job has a session open. */
+  /** The job has a session open. */
   #running = false;
 
   constructor(options: UploaderOptions) {
@@ -151,10 +144,11 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
   }
 
   /**
-   * Uploads the recorded fragments overlapping [startMs, endMs) that KVS does not hold yet. A request
-   * inside a waiting or running job of the same origin joins that job instead of adding one; beyond
-   * MAX_JOBS the request is refused (logged once until the queue has room again). Aborting `signal`
-   * cancels the request (the job ends 'stopped' once no one else waits on it).
+   * Uploads the recorded fragments overlapping [startMs, endMs) that KVS does not hold yet, in the
+   * pauses of live. One range at a time: the camera's queue (src/camera/uploads.ts) bounds,
+   * de-duplicates and orders the jobs and hands over the next when this one is done, so a second
+   * call while a job is open is a wiring error and throws. Aborting `signal` cancels the job (it
+   * ends 'stopped' at the next fragment boundary).
    */
   uploadRange(
     startMs: number,
@@ -162,13 +156,10 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
     origin: 'historical' | 'backfill' = 'historical',
     signal?: AbortSignal,
   ): UploadJob {
-    const same = this.#jobs.find(
-      (j) => j.job.origin === origin && j.job.startMs <= startMs && endMs <= j.job.endMs,
-    );
-    if (same) {
-      same.holders++;
-      this.#onCancel(same, signal);
-      return same.job;
+    if (this.#job) {
+      throw new Error(
+        `${this.streamName}: range ${startMs}-${endMs} handed over while ${this.#job.job.startMs}-${this.#job.job.endMs} is still open; the camera's queue hands over one range at a time`,
+      );
     }
     const source = new RangeSource(startMs, endMs, origin, this.#o.reader, this.#o.ledger, {
       verify: (s, e) => this.#check.held(s, e, this.#abort.signal),
@@ -194,40 +185,24 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
       progress: source.progress,
       done,
     }) as UploadJob;
-    if (this.#abort.signal.aborted || signal?.aborted) resolve('stopped');
-    else if (this.#jobs.length >= MAX_JOBS) {
-      if (!this.#refusedWarned) {
-        this.#refusedWarned = true;
-        this.#log.warn(
-          { startMs, endMs, origin, jobs: this.#jobs.length },
-          `upload queue of the stream is full (${MAX_JOBS} ranges); range refused, asked again at the next start`,
-        );
-      }
-      resolve('refused');
-    } else {
-      const entry: Job = { source, emitter, resolve, job, holders: 1 };
-      this.#jobs.push(entry);
-      this.#onCancel(entry, signal);
+    if (this.#abort.signal.aborted || signal?.aborted) {
+      resolve('stopped');
+      return job;
     }
-    this.#notifier.notify();
-    return job;
-  }
-
-  #onCancel(entry: Job, signal: AbortSignal | undefined): void {
+    const entry: Job = { source, emitter, resolve, job };
+    this.#job = entry;
     signal?.addEventListener(
       'abort',
       () => {
-        entry.holders--;
-        if (entry.holders > 0) return;
-        const i = this.#jobs.indexOf(entry);
-        // The running job is told by the source; the session gives it up at the next fragment.
-        if (i > 0 || (i === 0 && !this.#running)) {
-          this.#jobs.splice(i, 1);
-          void entry.source.close().finally(() => entry.resolve('stopped'));
-        } else if (i === 0) entry.source.cancel();
+        if (this.#job !== entry) return;
+        // A running session is told by the source and gives the job up at the next fragment.
+        if (this.#running) entry.source.cancel();
+        else this.#endJob(entry, 'stopped');
       },
       { once: true },
     );
+    this.#notifier.notify();
+    return job;
   }
 
   /** Queue and connection state, for health and tests. */
@@ -242,7 +217,7 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
       liveQueueBytes: this.#queue.bytes,
       liveQueueItems: this.#queue.length,
       droppedToDisk: this.#queue.dropped,
-      jobs: this.#jobs.length,
+      jobs: this.#job ? 1 : 0,
       delivery: { ...this.#check.stats },
     };
   }
@@ -262,16 +237,18 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
       clearTimeout(timer);
     }
     await this.#live.close();
-    for (const j of this.#jobs.splice(0)) {
-      await j.source.close();
-      j.resolve('stopped');
+    const job = this.#job;
+    this.#job = undefined;
+    if (job) {
+      await job.source.close();
+      job.resolve('stopped');
     }
   }
 
   async #run(): Promise<void> {
     const signal = this.#abort.signal;
     while (!signal.aborted) {
-      const job = this.#jobs[0];
+      const job = this.#job;
       const liveFirst = this.#live.waiting && (!job || !this.#rangeTurn);
       if (!liveFirst && !job) {
         await this.#notifier.wait();
@@ -282,7 +259,7 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
         if (liveFirst) {
           const r = await runSession(this.#context('live'), this.#live);
           // A live turn ending while ranges wait hands the connection over for one slice.
-          this.#rangeTurn = this.#jobs.length > 0 && r !== 'empty';
+          this.#rangeTurn = this.#job !== undefined && r !== 'empty';
         } else if (job) {
           this.#running = true;
           try {
@@ -349,9 +326,9 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
         const t = this.#o.timing ?? {};
         if (kind === 'range')
           return job?.source.cancelled === true || (this.#live.waiting && elapsedMs >= (t.sliceMs ?? 5000));
-        return this.#jobs.length > 0 && elapsedMs >= (t.liveTurnMaxMs ?? 60_000);
+        return this.#job !== undefined && elapsedMs >= (t.liveTurnMaxMs ?? 60_000);
       },
-      yieldWhenIdle: () => kind === 'live' && this.#jobs.length > 0,
+      yieldWhenIdle: () => kind === 'live' && this.#job !== undefined,
     };
   }
 
@@ -374,9 +351,7 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
   }
 
   #endJob(job: Job, outcome: UploadOutcome): void {
-    const i = this.#jobs.indexOf(job);
-    if (i >= 0) this.#jobs.splice(i, 1);
-    if (this.#jobs.length < MAX_JOBS / 2) this.#refusedWarned = false;
+    if (this.#job === job) this.#job = undefined;
     if (outcome === 'completed') job.resolve(outcome);
     else void job.source.close().finally(() => job.resolve(outcome));
   }

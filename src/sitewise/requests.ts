@@ -35,6 +35,11 @@ export interface ParseRequestOptions {
   now?: number;
   /** Whether anything is recorded in the range; a range with nothing recorded is rejected. */
   isRecorded?: (range: TimeRange) => boolean;
+  /**
+   * Accept an end in the future (VideoUploadRequest: the camera keeps uploading until then, within
+   * its own bound). Otherwise an end more than a minute ahead is rejected (a VOD clip cannot end later).
+   */
+  allowFutureEnd?: boolean;
 }
 
 /** Parse and validate a VideoUploadRequest value; throws RequestError naming the value. */
@@ -62,7 +67,7 @@ export function parseRequest(text: string, options: ParseRequestOptions = {}): U
       text,
     );
   }
-  if (endMs > now + FUTURE_TOLERANCE_MS) {
+  if (!options.allowFutureEnd && endMs > now + FUTURE_TOLERANCE_MS) {
     throw new RequestError(
       'REQUEST_INVALID_RANGE',
       `VideoUploadRequest value ${JSON.stringify(text)}: end ${new Date(endMs).toISOString()} is in the future`,

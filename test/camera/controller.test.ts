@@ -1,11 +1,19 @@
 // The reconcile loop against recording ports: parts start and stop exactly when the desired state
-// says, fragments reach the recorder always and the uploader only while live, and historical
-// requests merge and retry. End-to-end runs with the real parts live in test/connector/.
+// says, fragments reach the recorder always and the uploader only while live (and are marked owed
+// then), and the camera's upload queue gets the owed ranges at start, the backfill of a live window
+// and historical requests. The queue itself is in uploads.test.ts; end-to-end runs with the real
+// parts live in test/connector/.
 import t from 'tap';
 import { CameraController, constantSchedule, type CameraPorts } from '../../src/camera/index.js';
 import { createLogger } from '../../src/log/index.js';
 import type { Fragment } from '../../src/mkv/fragment.js';
 import type { TimeRange } from '../../src/time/index.js';
+import { eventually } from '../helpers/poll.js';
+
+interface Upload {
+  range: TimeRange;
+  origin: string;
+}
 
 const log = createLogger({ level: 'silent' });
 
@@ -23,7 +31,9 @@ function recordingPorts() {
   const events: string[] = [];
   const recorded: number[] = [];
   const live: number[] = [];
-  const uploads: TimeRange[] = [];
+  const uploads: Upload[] = [];
+  const intents: string[] = [];
+  const index = { notUploaded: [] as TimeRange[], owed: [] as TimeRange[] };
   let emit: ((f: Fragment) => void) | undefined;
   let failUploads = 0;
   const ports: CameraPorts = {
@@ -44,15 +54,20 @@ function recordingPorts() {
     uploader: {
       setLive: (on) => void events.push(`live ${on}`),
       pushLive: (f) => void live.push(f.startMs),
-      upload: async (range) => {
+      upload: async (range, origin) => {
         if (failUploads > 0) {
           failUploads--;
           throw new Error('uplink down');
         }
-        uploads.push(range);
+        uploads.push({ range, origin });
       },
-      backfill: (since) => void events.push(`backfill ${since}`),
       close: async () => void events.push('uploader close'),
+    },
+    index: {
+      notUploaded: () => index.notUploaded,
+      owed: () => index.owed,
+      intend: (r, kind) => void intents.push(`${kind} ${r.startMs}-${r.endMs}`),
+      recordedUntil: () => undefined,
     },
   };
   return {
@@ -61,6 +76,8 @@ function recordingPorts() {
     recorded,
     live,
     uploads,
+    intents,
+    index,
     emit: (f: Fragment) => emit?.(f),
     failNextUploads: (n: number) => (failUploads = n),
   };
@@ -86,6 +103,7 @@ t.test('a live request starts recording and live, and both stop when it expires'
   p.emit(fragment(2));
   t.same(p.recorded, [2]);
   t.same(p.live, [2]);
+  t.same(p.intents, ['live 2-1002'], 'only the fragment recorded while live is marked owed to KVS');
   t.match(controller.health(), { recording: true, live: true, desired: { live: true } });
   now += 300_001;
   await controller.updatePlan({ capture: constantSchedule(false), live: constantSchedule(false) });
@@ -112,11 +130,17 @@ t.test('recording without live sends nothing to the uploader; a reload applies i
   await controller.updatePlan({ capture: constantSchedule(true), live: constantSchedule(true) });
   p.emit(fragment(11));
   t.same(p.live, [11]);
+  t.same(p.intents, ['live 11-1011'], 'the fragment recorded before live is not owed to KVS');
   t.same(p.events, ['source start', 'live true'], 'the source was not restarted by the reload');
 });
 
 t.test('live turning on inside a window that began earlier backfills from the window start', async (t) => {
   const p = recordingPorts();
+  // Not in KVS: 0-100 (partly before the window, which began at 42) and 10-20 (entirely before it).
+  p.index.notUploaded = [
+    { startMs: 10, endMs: 20 },
+    { startMs: 30, endMs: 100 },
+  ];
   const window = { at: () => ({ active: true, nextChangeMs: undefined, sinceMs: 42 }) };
   const controller = new CameraController({
     cameraId: 'cam-4',
@@ -127,10 +151,36 @@ t.test('live turning on inside a window that began earlier backfills from the wi
   });
   t.teardown(() => controller.stop());
   await controller.start();
-  t.same(p.events, ['source start', 'live true', 'backfill 42']);
+  t.same(p.events, ['source start', 'live true']);
+  await eventually('the backfill job to run', () => p.uploads[0]);
+  t.same(p.uploads, [{ range: { startMs: 42, endMs: 100 }, origin: 'backfill' }]);
+  t.same(p.intents, ['request 42-100'], 'the backfilled part is owed across a restart');
 });
 
-t.test('historical requests merge, and a failed upload is retried', async (t) => {
+t.test('what earlier runs owe KVS is uploaded at start, oldest first, with no schedule active', async (t) => {
+  const p = recordingPorts();
+  p.index.owed = [
+    { startMs: 1000, endMs: 2000 },
+    { startMs: 5000, endMs: 6000 },
+  ];
+  const controller = new CameraController({
+    cameraId: 'cam-5',
+    plan: { capture: constantSchedule(false), live: constantSchedule(false) },
+    ports: p.ports,
+    log,
+    liveKeepAliveMs: 1000,
+  });
+  t.teardown(() => controller.stop());
+  await controller.start();
+  await eventually('both owed ranges uploaded', () => (p.uploads.length === 2 ? true : undefined));
+  t.same(p.uploads, [
+    { range: { startMs: 1000, endMs: 2000 }, origin: 'backfill' },
+    { range: { startMs: 5000, endMs: 6000 }, origin: 'backfill' },
+  ]);
+  t.same(p.events, [], 'nothing recorded: no schedule is active');
+});
+
+t.test('historical requests merge, are marked owed, and a failed upload is retried', async (t) => {
   const p = recordingPorts();
   const controller = new CameraController({
     cameraId: 'cam-3',
@@ -143,9 +193,10 @@ t.test('historical requests merge, and a failed upload is retried', async (t) =>
   t.teardown(() => controller.stop());
   p.failNextUploads(1);
   t.ok(controller.requestUpload({ startMs: 100, endMs: 200 }));
-  controller.requestUpload({ startMs: 150, endMs: 250 });
-  const deadline = Date.now() + 5000;
-  while (p.uploads.length === 0 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
-  t.same(p.uploads[0], { startMs: 100, endMs: 250 });
+  t.ok(controller.requestUpload({ startMs: 150, endMs: 250 }));
+  await eventually('the merged range uploaded', () => p.uploads[0]);
+  t.same(p.uploads, [{ range: { startMs: 100, endMs: 250 }, origin: 'historical' }]);
+  t.same(p.intents, ['request 100-200', 'request 150-250']);
   t.equal(controller.health().queuedUploads, 0);
+  t.notOk(controller.health().lastUploadError, 'the error is cleared by the successful retry');
 });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { constantSchedule, desiredAt, RangeQueue, type WindowSchedule } from '../../src/camera/index.js';
+import { constantSchedule, desiredAt, type WindowSchedule } from '../../src/camera/index.js';
 
 // A window [startMs, endMs) for tests: what a cron schedule answers around one window.
 function windowAt(startMs: number, endMs: number): WindowSchedule {
@@ -39,16 +39,4 @@ t.test('a live request keeps live (and recording) on until it expires', async (t
 t.test('always-on schedules never change', async (t) => {
   const d = desiredAt({ capture: constantSchedule(true), live: constantSchedule(false) }, 0, 1);
   t.same(d, { record: true, live: false, reasons: ['capture window'], nextChangeMs: undefined });
-});
-
-t.test('the range queue merges overlaps, keeps order and stays bounded', async (t) => {
-  const q = new RangeQueue(2);
-  t.ok(q.add({ startMs: 100, endMs: 200 }));
-  t.ok(q.add({ startMs: 10, endMs: 20 }));
-  t.ok(q.add({ startMs: 150, endMs: 300 }), 'merges into the first');
-  t.equal(q.size, 2);
-  t.notOk(q.add({ startMs: 500, endMs: 600 }), 'full');
-  t.ok(q.add({ startMs: 20, endMs: 100 }), 'a bridge merges everything into one');
-  t.same(q.shift(), { startMs: 10, endMs: 300 });
-  t.equal(q.shift(), undefined);
 });

@@ -38,6 +38,11 @@ t.test('request values: live, milliseconds, seconds, and the rejects', async (t)
     t.match(caught, { code, value }, `${JSON.stringify(value)} -> ${code}`);
     t.match((caught as Error).message, JSON.stringify(value), 'the message names the value');
   }
+  t.same(
+    parseRequest(`${NOW}-${NOW + 3600_000}`, { now: NOW, allowFutureEnd: true }),
+    { kind: 'range', startMs: NOW, endMs: NOW + 3600_000 },
+    'an end an hour ahead is accepted where the caller bounds it',
+  );
   t.throws(() => parseRequest('1763722800000-1763723100000', { now: NOW, isRecorded: () => false }), {
     code: 'REQUEST_NOT_RECORDED',
   });
