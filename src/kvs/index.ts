@@ -2,8 +2,8 @@
 // stream.
 //
 // The story: a StreamUploader owns the one PutMedia connection its stream may have. The runtime
-// hands it live fragments as they complete (pushLive) while live is wanted (setLive), and asks it
-// for historical ranges (uploadRange). Before the first session it makes sure the stream exists
+// hands it live fragments as they complete (pushLive) while live is wanted (setLive), and the
+// camera's upload queue hands it one range at a time (uploadRange). Before the first session it makes sure the stream exists
 // (ensureStream over the StreamControl port; src/aws/ adapts the AWS SDK client to it), then
 // resolves and caches the data endpoint, signs the request headers with SigV4 and streams the
 // header plus fragments as a chunked body, reading ACKs as they arrive. Every PERSISTED fragment
