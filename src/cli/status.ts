@@ -72,6 +72,8 @@ function camera(c: CameraStatusView, now: number): string {
   if (c.lastError) lines.push(`  last error: ${c.lastError}`);
   if (c.lastUploadError) lines.push(`  last upload error: ${c.lastUploadError}`);
   if (c.recordingDenied) lines.push(`  recording refused: ${c.recordingDenied}`);
+  if (c.liveMissingFromStore > 0)
+    lines.push(`  live fragments never written to the store: ${c.liveMissingFromStore} (see the log)`);
   return lines.join('\n');
 }
 

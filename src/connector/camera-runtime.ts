@@ -29,6 +29,8 @@ export interface StreamUploaderLike {
     signal?: AbortSignal,
   ): { done: Promise<'completed' | 'stopped'> };
   on(event: 'persisted', listener: (e: { startMs: number; endMs: number }) => void): unknown;
+  /** missingFromStore: live fragments that left RAM and were not in the store when read back. */
+  stats(): { missingFromStore: number };
   stop(): Promise<void>;
 }
 
@@ -59,6 +61,8 @@ export interface CameraSnapshot {
   bytesPerSecond: number;
   fragmentsPerSecond: number;
   queuedUploads: number;
+  /** Live fragments that left RAM for the store and were not there when read back (never written). */
+  liveMissingFromStore: number;
   lastError?: string;
   lastUploadError?: string;
   recordingDenied?: string;
@@ -308,6 +312,7 @@ export class CameraRuntime {
       bytesPerSecond: source?.bytesPerSecond ?? 0,
       fragmentsPerSecond: source?.fragmentsPerSecond ?? 0,
       queuedUploads: h.queuedUploads,
+      liveMissingFromStore: this.#uploader.stats().missingFromStore,
       ...(source?.lastError && { lastError: `${source.lastError.code}: ${source.lastError.message}` }),
       ...(h.lastUploadError && { lastUploadError: h.lastUploadError }),
       ...(denied && { recordingDenied: denied }),

@@ -2,6 +2,8 @@
 // When the uplink is slower than the camera, the oldest fragments are dropped from RAM and replaced
 // by a gap marker; the gap is read back from the recording store when the uploader gets there, in
 // the same order, so a session's timecodes still only increase. RAM never grows with the backlog.
+// Each gap counts the fragments it stands for, so the reader can tell when the store lacks some (the
+// writer never wrote them: disk full, a write error) instead of skipping them without a word.
 import type { Fragment } from '../mkv/fragment.js';
 
 /** Fragments whose starts lie in [fromStartMs, toStartMs] must be read back from the store. */
@@ -9,6 +11,8 @@ export interface Gap {
   kind: 'gap';
   fromStartMs: number;
   toStartMs: number;
+  /** Fragments moved from RAM into this gap and not yet found in the store. */
+  fragments: number;
 }
 
 /** One queued item: a fragment in RAM or a stretch to read from disk. */
@@ -95,16 +99,19 @@ export class LiveQueue {
     const after = this.#items[i + 1];
     if (before?.kind === 'gap') {
       before.toStartMs = Math.max(before.toStartMs, f.startMs);
+      before.fragments += 1;
       this.#items.splice(i, 1);
       if (after?.kind === 'gap') {
         before.toStartMs = Math.max(before.toStartMs, after.toStartMs);
+        before.fragments += after.fragments;
         this.#items.splice(i, 1);
       }
     } else if (after?.kind === 'gap') {
       after.fromStartMs = Math.min(after.fromStartMs, f.startMs);
+      after.fragments += 1;
       this.#items.splice(i, 1);
     } else {
-      this.#items[i] = { kind: 'gap', fromStartMs: f.startMs, toStartMs: f.startMs };
+      this.#items[i] = { kind: 'gap', fromStartMs: f.startMs, toStartMs: f.startMs, fragments: 1 };
     }
   }
 }

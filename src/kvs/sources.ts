@@ -24,18 +24,32 @@ export interface FragmentSource {
   giveBack(items: Picked[]): Promise<void>;
 }
 
+/** Fragments of a live gap the store did not have when the gap was read back. */
+export interface MissingFromStore {
+  fromStartMs: number;
+  toStartMs: number;
+  fragments: number;
+}
+
 /** The live edge: RAM queue first, gaps read back from the store in place. */
 export class LiveSource implements FragmentSource {
   readonly #queue: LiveQueue;
   readonly #reader: FragmentReader;
   readonly #ledger: UploadLedger;
-  #gap: Gap | undefined;
+  readonly #onMissing: (m: MissingFromStore) => void;
+  #gap: (Gap & { readFromMs: number }) | undefined;
   #gapIter: AsyncIterator<Fragment> | undefined;
 
-  constructor(queue: LiveQueue, reader: FragmentReader, ledger: UploadLedger) {
+  constructor(
+    queue: LiveQueue,
+    reader: FragmentReader,
+    ledger: UploadLedger,
+    onMissing: (m: MissingFromStore) => void = () => undefined,
+  ) {
     this.#queue = queue;
     this.#reader = reader;
     this.#ledger = ledger;
+    this.#onMissing = onMissing;
   }
 
   /** True when something is waiting to be sent. */
@@ -53,18 +67,27 @@ export class LiveSource implements FragmentSource {
           if (f.startMs < gap.fromStartMs) continue;
           if (f.startMs <= gap.toStartMs) {
             gap.fromStartMs = f.startMs + 1;
+            gap.fragments = Math.max(0, gap.fragments - 1);
             if (this.#ledger.covers(f.startMs, f.endMs)) continue;
             return { fragment: f, origin: 'backfill' };
           }
         }
-        // Past the gap (or the store has nothing more): the gap is closed.
+        // Past the gap (or the store has nothing more): the gap is closed. Whatever it stood for and
+        // the store lacks was never written; said once per gap, with its range.
+        if (gap.fragments > 0) {
+          this.#onMissing({
+            fromStartMs: gap.readFromMs,
+            toStartMs: gap.toStartMs,
+            fragments: gap.fragments,
+          });
+        }
         await this.#closeGap();
         continue;
       }
       const item = this.#queue.shift();
       if (!item) return undefined;
       if (item.kind === 'gap') {
-        this.#gap = { ...item };
+        this.#gap = { ...item, readFromMs: item.fromStartMs };
         this.#gapIter = this.#reader.read(item.fromStartMs, item.toStartMs + 1)[Symbol.asyncIterator]();
         continue;
       }
@@ -79,7 +102,14 @@ export class LiveSource implements FragmentSource {
     const gap = this.#gap;
     if (gap) {
       // The rest of a partly read gap goes back behind the retried fragments.
-      if (gap.fromStartMs <= gap.toStartMs) back.push({ ...gap });
+      if (gap.fromStartMs <= gap.toStartMs) {
+        back.push({
+          kind: 'gap',
+          fromStartMs: gap.fromStartMs,
+          toStartMs: gap.toStartMs,
+          fragments: gap.fragments,
+        });
+      }
       await this.#closeGap();
     }
     if (back.length > 0) this.#queue.unshift(back);

@@ -27,7 +27,13 @@ import { LiveQueue, type LiveQueueLimits } from './live-queue.js';
 import { Notifier } from './notifier.js';
 import type { FragmentReader, UploadLedger } from './seams.js';
 import { FragmentErrorCounts, runSession, type SessionContext, type UploaderTiming } from './run-session.js';
-import { LiveSource, RangeSource, type FragmentOrigin, type RangeProgress } from './sources.js';
+import {
+  LiveSource,
+  RangeSource,
+  type FragmentOrigin,
+  type MissingFromStore,
+  type RangeProgress,
+} from './sources.js';
 
 /** Everything one stream's uploader needs. */
 export interface UploaderOptions {
@@ -101,6 +107,7 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
   readonly #abort = new AbortController();
   readonly #hardStop = new AbortController();
   readonly #check: DeliveryCheck;
+  #missingFromStore = 0;
   #troubleCode: string | undefined;
   #liveDesired = false;
   #provisioned: StreamHeader['tracks'] | undefined;
@@ -115,7 +122,7 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
     this.streamName = options.streamName;
     this.#log = options.log.child({ stream: options.streamName });
     this.#queue = new LiveQueue(options.liveQueue);
-    this.#live = new LiveSource(this.#queue, options.reader, options.ledger);
+    this.#live = new LiveSource(this.#queue, options.reader, options.ledger, (m) => this.#onMissing(m));
     this.#backoff = new Backoff(options.backoff ?? UPLOAD_BACKOFF);
     this.#endpoint = new DataEndpointCache(options.control, options.streamName);
     this.#check = new DeliveryCheck(options.control, options.streamName, this.#log);
@@ -210,6 +217,7 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
     liveQueueBytes: number;
     liveQueueItems: number;
     droppedToDisk: number;
+    missingFromStore: number;
     jobs: number;
     delivery: DeliveryCheckStats;
   } {
@@ -217,6 +225,7 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
       liveQueueBytes: this.#queue.bytes,
       liveQueueItems: this.#queue.length,
       droppedToDisk: this.#queue.dropped,
+      missingFromStore: this.#missingFromStore,
       jobs: this.#job ? 1 : 0,
       delivery: { ...this.#check.stats },
     };
@@ -354,6 +363,22 @@ export class StreamUploader extends EventEmitter<UploaderEvents> {
     if (this.#job === job) this.#job = undefined;
     if (outcome === 'completed') job.resolve(outcome);
     else void job.source.close().finally(() => job.resolve(outcome));
+  }
+
+  /**
+   * Live fragments that left RAM for the store were not there when read back. Logged once per gap and
+   * counted; the range is asked again as a backfill job, so a fragment the writer writes late still
+   * goes to KVS in this run (the upload intent covers the next start too).
+   */
+  #onMissing(m: MissingFromStore): void {
+    this.#missingFromStore += m.fragments;
+    this.#log.warn(
+      { fromStartMs: m.fromStartMs, toStartMs: m.toStartMs, fragments: m.fragments },
+      `${m.fragments} live fragment(s) left RAM while the uplink was slow and were not in the recording ` +
+        'store when read back (not written: disk full, a write error, or the writer behind); they cannot ' +
+        'be sent unless the store gets them, which a backfill of the range checks',
+    );
+    this.uploadRange(m.fromStartMs, m.toStartMs + 1, 'backfill');
   }
 
   /** Classifies a failed session, invalidates what it proves stale, and returns the wait before retrying. */

@@ -4,7 +4,7 @@ import type { Fragment, StreamHeader } from './fragment.js';
 
 /** Something odd in the input that the fragmenter worked around; `code` is stable. */
 export interface FragmenterWarning {
-  code: 'GOP_TOO_LONG' | 'TRACK_SILENT' | 'LATE_BLOCK_DROPPED' | 'UNKNOWN_TRACK';
+  code: 'GOP_TOO_LONG' | 'TRACK_SILENT' | 'LATE_BLOCK_DROPPED' | 'UNKNOWN_TRACK' | 'CLOCK_STEPPED_BACK';
   message: string;
 }
 
@@ -36,4 +36,6 @@ export interface FragmenterStats {
   bytesIn: number;
   fragments: number;
   droppedBlocks: number;
+  /** Primary-track frames moved forward because the source clock stepped back (see Fragmenter). */
+  retimedBlocks: number;
 }

@@ -25,6 +25,10 @@ interface Building {
   bytes: number;
 }
 
+// A source clock stepping back further than this was reset, not jittered: re-timing every frame
+// until it caught up would squeeze minutes of video into milliseconds, so such frames keep their time.
+const MAX_RETIMED_STEP_MS = 5_000;
+
 const ENTER = new Set<number>([ID.Segment, ID.Cluster]);
 const SKIP = new Set<number>([ID.Void, ID.Cues, ID.Tags, ID.SeekHead, ID.Chapters, ID.Attachments]);
 
@@ -42,10 +46,14 @@ export class Fragmenter {
   #closing: { frag: Building; boundary: number; passed: Set<number> } | undefined;
   #waitKey = true;
   #lastTime = new Map<number, number>();
+  /** Latest primary-track frame time of the fragments closed so far (each later frame must be after it). */
+  #closedPrimaryMaxMs = -Infinity;
+  /** Primary-track frame time of the last block taken (after any re-timing). */
+  #lastPrimaryMs = -Infinity;
   #frameMs = new Map<number, number>();
   #warned = new Set<string>();
   #ended = false;
-  readonly stats: FragmenterStats = { bytesIn: 0, fragments: 0, droppedBlocks: 0 };
+  readonly stats: FragmenterStats = { bytesIn: 0, fragments: 0, droppedBlocks: 0, retimedBlocks: 0 };
 
   constructor(options: FragmenterOptions) {
     this.#o = {
@@ -140,13 +148,18 @@ export class Fragmenter {
       return;
     }
     const scale = this.#info?.timecodeScaleNs ?? 1e6;
-    const timeMs = this.#o.epochBaseMs + Math.round((ticks * scale) / 1e6);
-    const block: BlockRef = { track, ticks, timeMs, keyframe, flags, trackBytes, payload };
-    if (durationMs !== undefined) block.durationMs = durationMs;
-    this.#learnFrameDuration(track, timeMs);
+    let timeMs = this.#o.epochBaseMs + Math.round((ticks * scale) / 1e6);
     // Audio-only streams: every block may start a fragment.
     const primary = this.#video === undefined ? this.#tracks[0]?.info.number : this.#video;
     const isPrimary = track === primary;
+    if (isPrimary) {
+      const behind = this.#closedPrimaryMaxMs - timeMs;
+      if (behind >= 0 && behind <= MAX_RETIMED_STEP_MS) timeMs = this.#retime(timeMs);
+      this.#lastPrimaryMs = timeMs;
+    }
+    const block: BlockRef = { track, ticks, timeMs, keyframe, flags, trackBytes, payload };
+    if (durationMs !== undefined) block.durationMs = durationMs;
+    this.#learnFrameDuration(track, timeMs);
     if (this.#video === undefined && isPrimary) block.keyframe = keyframe = true;
 
     const closing = this.#closing;
@@ -214,6 +227,7 @@ export class Fragmenter {
   #close(boundary: number): void {
     if (this.#closing !== undefined) this.#flushClosing();
     const cur = this.#current!;
+    this.#noteClosed(cur);
     const keep: BlockRef[] = [];
     const moved: BlockRef[] = [];
     for (const b of cur.blocks) {
@@ -246,6 +260,7 @@ export class Fragmenter {
       if (last > 0) blocks.splice(last, 1);
     }
     if (this.#current !== undefined && this.#current.blocks.length > 0 && !this.#waitKey) {
+      this.#noteClosed(this.#current);
       this.#emit(this.#current, undefined);
     }
     this.#current = undefined;
@@ -265,6 +280,31 @@ export class Fragmenter {
     const bytes = buildCluster(frag.startMs, frag.blocks);
     this.stats.fragments++;
     this.#o.onFragment({ startMs: frag.startMs, endMs: Math.round(endMs), keyframe: true, bytes, header });
+  }
+
+  // KVS rejects a fragment holding a frame that is not after every frame of the fragment before it
+  // (4004), and the whole fragment is lost. A source clock that steps back (seen from an RTSP camera
+  // on a busy machine: 10591 ms, then 9648 ms, 9714 ms, ..., then 10501 ms again) would put such frames
+  // into the fragment being built. They are kept, moved to 1 ms after the latest primary frame, so
+  // every frame still decodes and the fragment is accepted; the stream's timing is off by the step for
+  // those few frames only.
+  #retime(timeMs: number): number {
+    const moved = Math.max(this.#closedPrimaryMaxMs, this.#lastPrimaryMs) + 1;
+    this.stats.retimedBlocks++;
+    this.#warnOnce(
+      'CLOCK_STEPPED_BACK',
+      `the camera's frame times stepped back (a frame at ${timeMs} ms is not after the previous fragment, ` +
+        `which ends at ${this.#closedPrimaryMaxMs} ms); such frames are moved just after it so KVS accepts ` +
+        'the fragment. Check the camera clock (NTP) if this repeats.',
+    );
+    return moved;
+  }
+
+  #noteClosed(frag: Building): void {
+    const primary = this.#video ?? this.#tracks[0]?.info.number;
+    for (const b of frag.blocks) {
+      if (b.track === primary) this.#closedPrimaryMaxMs = Math.max(this.#closedPrimaryMaxMs, b.timeMs);
+    }
   }
 
   // Frame duration for endMs: the track's DefaultDuration when declared, else the last gap seen.

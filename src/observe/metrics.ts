@@ -62,6 +62,12 @@ export function prometheusText(status: ComponentStatus): string {
       per((c) => c.droppedFragments),
     ),
     family(
+      'kvs_edge_camera_live_missing_fragments_total',
+      'counter',
+      'Live fragments that left RAM for the store while the uplink was slow and were never written there.',
+      per((c) => c.liveMissingFromStore),
+    ),
+    family(
       'kvs_edge_camera_restarts_total',
       'counter',
       'Source pipeline restarts.',

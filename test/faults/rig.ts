@@ -110,7 +110,9 @@ export async function startRig(owner: Owner, options: RigOptions = {}): Promise<
     StreamRetentionInHours: 24,
   });
   const lines: Record<string, unknown>[] = [];
-  const env = { ...cloud.env, KVS_EDGE_WORK_DIR: path.join(dir, 'work') };
+  // A free port for the status endpoint: the default one may be taken by another run on the machine,
+  // and its warning would count as the component's first reaction to a fault.
+  const env = { ...cloud.env, KVS_EDGE_WORK_DIR: path.join(dir, 'work'), KVS_EDGE_STATUS_PORT: '0' };
   const rig: Rig = {
     cloud,
     sitewise,

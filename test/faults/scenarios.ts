@@ -13,6 +13,24 @@ import path from 'node:path';
 import type { Rig } from './rig.js';
 import { until } from './rig.js';
 
+/** Fragments KVS holds for camera `i` that its upload ledger file does not cover. */
+async function ledgerBehind(rig: Rig, i: number): Promise<number> {
+  const file = path.join(rig.recordings, rig.cameras[i]!.asset.assetId, '.uploaded-ranges.json');
+  let ranges: [number, number][] = [];
+  try {
+    const h = await open(file, 'r');
+    try {
+      ranges = (JSON.parse(await h.readFile('utf8')) as { ranges: [number, number][] }).ranges;
+    } finally {
+      await h.close();
+    }
+  } catch {
+    // No ledger saved yet: it lacks everything.
+  }
+  const held = await rig.held(i);
+  return held.filter((ms) => !ranges.some(([a, b]) => a <= ms && ms < b)).length;
+}
+
 export interface Figures {
   scenario: string;
   camera: string;
@@ -196,7 +214,13 @@ export const scenarios: Record<string, Scenario> = {
     async run(rig, mark) {
       mark();
       await rig.stopComponent('SIGKILL');
+      // The upload ledger is saved at most every 5 s, so after the kill it lacks the fragments KVS
+      // persisted in its last seconds; the restart must find those with ListFragments, not resend them
+      // (the judge's duplicated column). The note says how many the ledger lacked per camera.
+      const behind: number[] = [];
+      for (let i = 0; i < rig.cameras.length; i++) behind.push(await ledgerBehind(rig, i));
       await rig.startComponent();
+      return `ledger lacked ${behind.join(' / ')} fragment(s) KVS held at the kill`;
     },
   },
   '200 fuzzed requests, malformed attributes': {

@@ -251,7 +251,7 @@ t.test('live queue: oldest fragments become one gap, newest stay in RAM', async 
   for (const f of frags) q.push(f);
   t.equal(q.length, 4);
   const gap = q.shift();
-  t.same(gap, { kind: 'gap', fromStartMs: frags[0]!.startMs, toStartMs: frags[4]!.startMs });
+  t.same(gap, { kind: 'gap', fromStartMs: frags[0]!.startMs, toStartMs: frags[4]!.startMs, fragments: 5 });
   t.equal(q.dropped, 5);
   const bytes = new LiveQueue({ maxBytes: frags[0]!.bytes.length * 2 + 1 });
   for (const f of frags) bytes.push(f);

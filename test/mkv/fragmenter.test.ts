@@ -315,3 +315,58 @@ t.test(
     t.equal(videoTimes(single).length, 1);
   },
 );
+
+// Frame times of the fault suite's lost fragment (cam2, error-ACK scenario, first full run), as
+// recorded: after the keyframe at 10473 the camera's clock stepped back to 9648 for eleven frames.
+t.test(
+  'video frames that step back behind the previous fragment are kept and moved after it (no 4004)',
+  async (t) => {
+    const first = [
+      0, 60, 120, 180, 240, 300, 360, 420, 480, 540, 600, 660, 720, 780, 840, 900, 960, 1000, 1086,
+    ];
+    const second = [
+      1145, 1204, 1263, 320, 386, 453, 519, 585, 651, 716, 781, 845, 909, 1173, 1239, 1306, 1371, 1436,
+    ];
+    const third = [2389, 2450, 2507];
+    const clusters = [first, second, third].map((times) =>
+      cluster(
+        times[0]!,
+        times.map((ms, i) => simpleBlock(1, ms - times[0]!, i === 0)),
+      ),
+    );
+    const r = fragmentAll([stream([V], clusters)]);
+    t.same(starts(r.fragments), [0, 1145, 2389], 'one fragment per keyframe, none lost');
+    const [a, b] = r.fragments.map((f) => blocksOf(f).map((x) => x.timeMs - BASE));
+    t.equal(b!.length, second.length, 'every frame of the second fragment is kept');
+    t.ok(
+      b!.every((ms) => ms > Math.max(...a!)),
+      `every frame of the second fragment is after the first fragment's last (${Math.max(...a!)} ms)`,
+    );
+    t.same(b!.slice(0, 3), [1145, 1204, 1263], 'frames in order keep their time');
+    t.same(b!.slice(13), [1173, 1239, 1306, 1371, 1436], 'frames after the step keep their time');
+    t.equal(r.stats.retimedBlocks, 10, 'the ten frames behind the first fragment were moved');
+    t.same(
+      r.warnings.map((w) => w.code),
+      ['CLOCK_STEPPED_BACK'],
+      'one warning',
+    );
+  },
+);
+
+t.test('a clock reset further back than 5 s is not squeezed: those frames keep their time', async (t) => {
+  const clusters = [
+    cluster(
+      10_000,
+      [0, 200, 400, 600, 800, 1000, 1200].map((ms, i) => simpleBlock(1, ms, i === 0)),
+    ),
+    cluster(11_400, [simpleBlock(1, 0, true), simpleBlock(1, 200, false), simpleBlock(1, -8400, false)]),
+  ];
+  const r = fragmentAll([stream([V], clusters)]);
+  t.same(
+    blocksOf(r.fragments[1]!).map((x) => x.timeMs - BASE),
+    [11_400, 11_600, 3000],
+    'the frame 8.2 s behind keeps its time',
+  );
+  t.equal(r.stats.retimedBlocks, 0);
+  t.same(r.warnings, []);
+});
