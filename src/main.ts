@@ -36,7 +36,7 @@ import {
   putStringValue,
   RequestSubscriptions,
 } from './sitewise/index.js';
-import { StatusOutbox } from './status/index.js';
+import { EdgeChunkFiles, StatusOutbox } from './status/index.js';
 import { openStore, referenceRecordingFolders, STATE_DIR, type Store } from './store/index.js';
 import type { VodPort } from './connector/index.js';
 
@@ -170,6 +170,9 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
   // The work folder (the recipe sets KVS_EDGE_WORK_DIR to {work:path}); else the state folder.
   const workDir = env.KVS_EDGE_WORK_DIR || stateDir;
   const lastKnown = new LastKnownConfig(workDir, log);
+  // In the work folder, not beside the recordings: if the recordings folder is wiped, the next start
+  // still knows what it had reported and retracts it.
+  const edgeChunks = new EdgeChunkFiles(path.join(workDir, 'edge-chunks'), log);
   let messaging: Messaging;
   try {
     messaging = ipc ?? (await standaloneMessaging(env, log));
@@ -235,6 +238,7 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
     unsubscribeRequests: (cameraId) => requests.remove(cameraId),
     // put() only rejects once the outbox is closed (a late point during stop); journal trouble is
     // handled inside it and shown in health.
+    edgeChunks,
     putStatus: (point) =>
       void outbox.put(point).catch((err: unknown) => log.debug({ err }, 'status point after close dropped')),
     watchTopic: (topic, onMessage) => messaging.subscribe(topic, () => onMessage()),
@@ -307,6 +311,7 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
   await runners.close(2_000);
   await requests.close();
   // Offline, a flush would only spend the stop budget; the journal keeps the points for the next start.
+  await edgeChunks.close();
   await outbox.close(outbox.failing ? 0 : 2_000);
   await store.close();
   await messaging.close();

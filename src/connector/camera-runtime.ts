@@ -8,7 +8,7 @@ import type { Fragment } from '../mkv/index.js';
 import { parseSchedule, windowAt } from '../schedule/index.js';
 import { parseRequest, RequestError, type CameraConfig, type ScheduleSpec } from '../sitewise/index.js';
 import type { RequestSource, RequestValue } from '../sitewise/index.js';
-import { CameraStatus, type StatusPoint } from '../status/index.js';
+import { CameraStatus, type EdgeChunkMemory, type StatusPoint } from '../status/index.js';
 import type { TimeRange } from '../time/index.js';
 import { CameraVod, type VodPort } from './camera-vod.js';
 import type { Store } from '../store/index.js';
@@ -80,6 +80,8 @@ export interface CameraRuntimeDeps {
   subscribeRequests(camera: CameraConfig, onValue: (value: RequestValue) => void): Promise<void>;
   unsubscribeRequests(cameraId: string): Promise<void>;
   putStatus(point: StatusPoint): void;
+  /** Remembers each camera's reported CachedVideoAgeOutOnEdge across restarts (status/edge-chunks). */
+  edgeChunks?: { for(assetId: string): EdgeChunkMemory };
   /** MediaPackage VOD publishing; absent when the component's Vod key is empty. */
   vod?: VodPort;
   subscribeVod(key: string, source: RequestSource, onValue: (value: RequestValue) => void): Promise<void>;
@@ -130,6 +132,7 @@ export class CameraRuntime {
       status: camera.status,
       sink: (point) => deps.putStatus(point),
       now,
+      ...(deps.edgeChunks && { memory: deps.edgeChunks.for(camera.assetId) }),
     });
     if (deps.vod && camera.vod) {
       this.#vod = new CameraVod(camera, {

@@ -8,6 +8,8 @@
 //   with the shared backoff while offline. A newer value for a waiting point replaces it, so an
 //   outage sends one value per range, not one per minute.
 // - journal: the outbox's append-only file, so waiting points survive a restart; compacted as it grows.
+// - edge-chunks: the cached ranges each camera last reported, in a small file per camera, so chunks
+//   whose video was deleted while the connector was stopped are retracted at the next start.
 // - outbox-policy: SiteWise's rules the outbox follows (batch limit, time window, retriable errors).
 //
 // Builds on sitewise/ (client, error names, the camera's status property ids); sitewise/ never
@@ -20,3 +22,4 @@ export {
   type PointSink,
 } from './points.js';
 export { MAX_BATCH_ENTRIES, StatusOutbox, type StatusOutboxOptions, type StatusPoint } from './outbox.js';
+export { EdgeChunkFiles, type EdgeChunkMemory } from './edge-chunks.js';

@@ -4,6 +4,7 @@
 // would fall out of SiteWise's 7-day window is continued by a new point (re-anchored after 6 days).
 import type { CameraConfig } from '../sitewise/index.js';
 import type { TimeRange } from '../time/index.js';
+import type { EdgeChunkMemory } from './edge-chunks.js';
 import type { StatusPoint } from './outbox.js';
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -89,6 +90,11 @@ export interface CameraStatusOptions {
   sink: PointSink;
   gapToleranceMs?: number;
   now?: () => number;
+  /**
+   * The cached ranges reported before this start, and where to remember them: chunks that were reported
+   * then and whose video is gone now are retracted by the first cached() call.
+   */
+  memory?: EdgeChunkMemory;
 }
 
 /** The three status properties of one camera. */
@@ -112,6 +118,10 @@ export class CameraStatus {
       });
     this.#recorded = series(options.status.recordedRange);
     this.#uploaded = series(options.status.uploadedRange);
+    // Chunks are cut from ranges by a fixed rule, so the remembered ranges give back the chunk starts
+    // written before the stop. Their ends may be older than what was written (the file is not rewritten
+    // as the last chunk grows); that only makes the first cached() write such a chunk once more.
+    if (options.memory) this.#cached = chunksOf(options.memory.remembered, -Infinity);
   }
 
   /** Video was recorded locally over this range (VideoRecordedTimeRange). */
@@ -132,6 +142,8 @@ export class CameraStatus {
    * start is missed. A chunk is written when it changed. A chunk whose video is gone (retention) is
    * retracted: its point is rewritten with value = start, an empty range, since SiteWise replaces a
    * value written again at the same timestamp. Chunks older than the BatchPut window are left alone.
+   * With `memory`, this holds across restarts: the first call retracts the remembered chunks whose
+   * video was deleted while the connector was stopped.
    */
   cached(ranges: readonly TimeRange[]): void {
     // Rounded to the hour so a chunk is never written with a timestamp SiteWise is about to refuse.
@@ -144,14 +156,7 @@ export class CameraStatus {
         last.endMs = Math.max(last.endMs, r.endMs);
       else merged.push({ ...r });
     }
-    const next = new Map<number, number>();
-    for (const r of merged) {
-      for (let startMs = Math.max(r.startMs, floor); startMs < r.endMs;) {
-        const endMs = Math.min(r.endMs, (Math.floor(startMs / CACHED_CHUNK_MS) + 1) * CACHED_CHUNK_MS);
-        next.set(startMs, endMs);
-        startMs = endMs;
-      }
-    }
+    const next = chunksOf(merged, floor);
     const sink = (startMs: number, endMs: number) =>
       this.#options.sink({
         assetId: this.#options.assetId,
@@ -165,6 +170,31 @@ export class CameraStatus {
     for (const [startMs, endMs] of next) {
       if (this.#cached.get(startMs) !== endMs) sink(startMs, endMs);
     }
+    const startsChanged =
+      next.size !== this.#cached.size || [...next.keys()].some((startMs) => !this.#cached.has(startMs));
     this.#cached = next;
+    if (startsChanged && this.#options.memory) {
+      this.#options.memory.save(
+        merged
+          .filter((r) => r.endMs > floor)
+          .map((r) => ({ startMs: Math.max(r.startMs, floor), endMs: r.endMs })),
+      );
+    }
   }
+}
+
+/**
+ * The CachedVideoAgeOutOnEdge chunks of merged ranges: at most a minute, on minute boundaries, none
+ * starting before `floor` (an hour boundary, so clipping there gives the same chunk starts).
+ */
+function chunksOf(merged: readonly TimeRange[], floor: number): Map<number, number> {
+  const chunks = new Map<number, number>();
+  for (const r of merged) {
+    for (let startMs = Math.max(r.startMs, floor); startMs < r.endMs;) {
+      const endMs = Math.min(r.endMs, (Math.floor(startMs / CACHED_CHUNK_MS) + 1) * CACHED_CHUNK_MS);
+      chunks.set(startMs, endMs);
+      startMs = endMs;
+    }
+  }
+  return chunks;
 }

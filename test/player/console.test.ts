@@ -151,3 +151,85 @@ t.test(
     await page.screenshot({ path: path.join(ARTIFACTS, 'console.png') });
   },
 );
+
+t.test(
+  'an H.265 camera in headless Chromium: the tile reports the hvc1 codec and, where the browser cannot decode it, says so instead of staying black',
+  { skip: !existsSync(CHROMIUM) && 'no /usr/bin/chromium (scripts/setup.sh installs it)' },
+  async (t) => {
+    const d = await deploy(t);
+    const camera = await startTestCamera(t, { gopSeconds: 1 });
+    const cam = await addCamera(d, {
+      name: 'Dock',
+      streamName: 'dock-265',
+      rtspUrl: camera.url('/cam265'),
+      captureStartTime: '* * * * *',
+      captureDurationInMinutes: 0,
+    });
+    const twinmaker = new IoTTwinMakerClient({
+      region: d.cloud.region,
+      endpoint: d.cloud.env.AWS_ENDPOINT_URL_IOTTWINMAKER!,
+      disableHostPrefix: true,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    t.teardown(() => twinmaker.destroy());
+    await ensureWorkspace(twinmaker, 'Cameras');
+    await createCameraEntity(twinmaker, 'Cameras', { name: 'Dock', ...cam });
+    await runConnector(t, d, { SegmentDurationSeconds: 10 });
+
+    const browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required', '--mute-audio'],
+    });
+    t.teardown(() => browser.close());
+    const page = await browser.newPage();
+    await page.setViewport({ width: 1000, height: 560 });
+    await page.goto(d.cloud.console.url);
+    await page.waitForSelector('.tile button.live');
+    await page.click('.tile button.live');
+
+    // What the page learnt from the LIVE session's master playlist, and what this browser says of it.
+    const report = await eventually(
+      'the LIVE playlist read by the tile',
+      () =>
+        page.evaluate(() => {
+          const st = Object.values(
+            (
+              window as unknown as {
+                consoleState: Record<string, { codecs?: string[]; decodable?: boolean }>;
+              }
+            ).consoleState,
+          )[0]!;
+          if (st.codecs === undefined) return undefined;
+          return {
+            codecs: st.codecs,
+            decodable: st.decodable,
+            supported: st.codecs.map((c) => MediaSource.isTypeSupported(`video/mp4; codecs="${c}"`)),
+            notice: document.querySelector('.tile .notice')!.textContent ?? '',
+            noticeShown: getComputedStyle(document.querySelector('.tile .notice')!).display !== 'none',
+          };
+        }),
+      60_000,
+    );
+    t.match(report.codecs, [/^hvc1\.\d/], 'the playlist declares one hvc1 video codec');
+    t.comment(
+      `Chromium ${await browser.version()}: MediaSource.isTypeSupported(${report.codecs[0]}) = ${report.supported[0]}`,
+    );
+    if (report.supported[0]) {
+      // A browser with HEVC decoding plays it like H.264: no notice, frames decoded.
+      t.equal(report.noticeShown, false, 'no notice where the browser decodes H.265');
+      const live = await playsFor(page, 'live H.265 video', 3);
+      t.match(live, { width: 320, height: 240, error: null, hlsErrors: [] });
+    } else {
+      t.equal(report.decodable, false);
+      t.equal(report.noticeShown, true, 'the tile shows a notice over the video');
+      t.match(
+        report.notice,
+        new RegExp(`cannot decode H\\.265 \\(${report.codecs[0]!.replace(/\./g, '\\.')}\\)`),
+      );
+      t.match(report.notice, /Safari/, 'and says where it plays');
+    }
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'console-h265.png') });
+  },
+);

@@ -15,6 +15,10 @@ video{width:100%;background:#000;aspect-ratio:16/9}
 .row{display:flex;align-items:center;gap:6px}.row .bar{flex:1}
 button{margin:6px 6px 0 0}
 .status{color:#aaa;font-size:12px;min-height:1.2em}
+.screen{position:relative}
+.notice{position:absolute;inset:0;display:none;align-items:center;justify-content:center;padding:16px;
+  text-align:center;background:rgba(0,0,0,.85);color:#f0c36d;font-size:14px}
+.notice.shown{display:flex}
 </style></head><body>
 <h1>kvs-edge local console <small style="color:#888">(last <span id="win">15</span> minutes)</small></h1>
 <div id="tiles">loading cameras…</div>
@@ -29,12 +33,37 @@ async function api(path, init) {
   if (!res.ok) throw new Error(body.error || res.status);
   return body;
 }
+// KVS HLS never transcodes: an H.265 camera is served as hvc1 and plays only where the browser decodes
+// HEVC (Safari; Chrome/Edge with a platform decoder; not Debian's Chromium). Say so in the tile rather
+// than leave a black box.
+function videoCodecs(levels) {
+  const all = levels.flatMap((l) => String((l.attrs && l.attrs.CODECS) || '').split(','));
+  return [...new Set(all.map((c) => c.trim()).filter((c) => /^(avc[13]|hvc1|hev1)\\./.test(c)))];
+}
+function notice(tile, text) {
+  const n = tile.querySelector('.notice');
+  n.textContent = text || '';
+  n.classList.toggle('shown', !!text);
+}
 function play(tile, src) {
   const st = window.consoleState[tile.dataset.key];
   if (st.hls) st.hls.destroy();
   st.errors = [];
+  st.codecs = undefined; st.decodable = undefined;
+  notice(tile, '');
   const video = tile.querySelector('video');
   const hls = new Hls({ liveSyncDurationCount: 2 });
+  hls.on(Hls.Events.MANIFEST_LOADED, (_e, data) => {
+    st.codecs = videoCodecs(data.levels);
+    const refused = st.codecs.filter((c) => !MediaSource.isTypeSupported('video/mp4; codecs="' + c + '"'));
+    st.decodable = refused.length === 0;
+    if (refused.length > 0) {
+      const hevc = refused.some((c) => /^(hvc1|hev1)/.test(c));
+      notice(tile, (hevc ? 'This browser cannot decode H.265 (' : 'This browser cannot decode this video (') +
+        refused.join(', ') + '). The stream is fine: KVS serves it without transcoding. ' +
+        (hevc ? 'Play it in Safari, in Chrome or Edge with hardware HEVC decoding, or with ffplay or VLC.' : ''));
+    }
+  });
   hls.on(Hls.Events.ERROR, (_e, data) => { if (data.fatal) st.errors.push(data.type + ':' + data.details); });
   hls.loadSource(src);
   hls.attachMedia(video);
@@ -111,7 +140,7 @@ async function main() {
     const tile = document.createElement('div');
     tile.className = 'tile';
     tile.dataset.key = cam.key;
-    tile.innerHTML = '<h2></h2><video muted playsinline controls></video><div class="lanes"></div>' +
+    tile.innerHTML = '<h2></h2><div class="screen"><video muted playsinline controls></video><div class="notice" role="status"></div></div><div class="lanes"></div>' +
       '<div><button class="live">Live</button><input type="datetime-local" step="1"> – <input type="datetime-local" step="1"></div>' +
       '<div><button class="play">Play this range</button><button class="upload">Upload this range</button></div><div class="status"></div>';
     tile.querySelector('h2').textContent = cam.name + ' · ' + (cam.streamName || '?');

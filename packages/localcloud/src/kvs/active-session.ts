@@ -44,7 +44,6 @@ export interface SessionSetup {
   id: number;
   streamName: string;
   persisted: boolean;
-  active: boolean;
   parser: PutMediaSession;
   cut?: CutFault;
   errorAck?: ErrorAckFault;
@@ -79,7 +78,6 @@ export class ActiveSession {
     res.flushHeaders();
     res.on('close', () => this.close());
     req.on('error', () => this.close());
-    if (!this.#s.active) return this.#fail(4008, 'the stream is not ACTIVE yet');
     req.on('data', (chunk: Buffer) => this.#onData(chunk));
     req.on('end', () => this.#onEnd());
     const { timing } = this.#ctx;

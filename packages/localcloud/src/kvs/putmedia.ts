@@ -96,6 +96,12 @@ export class PutMediaEndpoint {
     });
     if (!stream)
       return refuse(404, 'ResourceNotFoundException', `The requested stream ${name ?? arn} was not found`);
+    // The real service's answer for a stream that exists but is not ACTIVE yet is the same 404 with the
+    // message "The requested stream is not found or not active." (seen in producer logs); the official
+    // producer does not wait for ACTIVE after CreateStream and goes back to DescribeStream on a 404
+    // (docs/localcloud-kvs.md, "PutMedia right after CreateStream").
+    if (stream.Status !== 'ACTIVE')
+      return refuse(404, 'ResourceNotFoundException', 'The requested stream is not found or not active.');
     const now = Date.now();
     const calls = (this.#calls.get(stream.StreamName) ?? []).filter((t) => now - t < 1000);
     if (calls.length >= MAX_CALLS_PER_SECOND) {
@@ -118,7 +124,6 @@ export class PutMediaEndpoint {
       id: ++this.#sessionIds,
       streamName: stream.StreamName,
       persisted: stream.DataRetentionInHours > 0,
-      active: stream.Status === 'ACTIVE',
       parser: new PutMediaSession({
         timecodeType,
         producerStartMs: startHeader === undefined ? 0 : Math.round(Number(startHeader) * 1000),

@@ -217,28 +217,35 @@ t.test('required headers and the stream are checked before 200', async (t) => {
   }
 });
 
-t.test('a stream that is still CREATING answers ERROR 4008', async (t) => {
-  const kvs = await setup(t, { streamActivationDelayMs: 60_000 });
-  const client = new KinesisVideoClient({
-    endpoint: kvs.endpoint,
-    region: 'us-east-1',
-    credentials: TEST_CREDS,
-  });
-  t.teardown(() => client.destroy());
-  await client.send(new CreateStreamCommand({ StreamName: 'young' }));
-  const { status, acks } = await putMediaAll({
-    endpoint: kvs.endpoint,
-    streamName: 'young',
-    body: Buffer.concat([header(), gop(BASE)]),
-  });
-  t.equal(status, 200);
-  t.same(
-    acks.map((a) => a.EventType),
-    ['ERROR'],
-    'one ERROR ACK and nothing else',
-  );
-  t.match(acks[0], { ErrorId: 4008, ErrorCode: 'STREAM_NOT_ACTIVE' });
-});
+t.test(
+  'PutMedia on a stream still CREATING is refused with 404 "not found or not active", and accepted once ACTIVE',
+  async (t) => {
+    const kvs = await setup(t, { streamActivationDelayMs: 60_000 });
+    const client = new KinesisVideoClient({
+      endpoint: kvs.endpoint,
+      region: 'us-east-1',
+      credentials: TEST_CREDS,
+    });
+    t.teardown(() => client.destroy());
+    await client.send(new CreateStreamCommand({ StreamName: 'young' }));
+    const body = Buffer.concat([header(), gop(BASE)]);
+    const early = await putMediaAll({ endpoint: kvs.endpoint, streamName: 'young', body });
+    t.equal(early.status, 404, 'refused before the 200, as an HTTP error');
+    t.match(early.headers['x-amzn-errortype'], /^ResourceNotFoundException/);
+    t.equal(early.errorBody?.Message, 'The requested stream is not found or not active.');
+    t.equal(kvs.listFragments('young').length, 0, 'nothing stored');
+
+    kvs.streamActivationDelayMs = 0;
+    await client.send(new CreateStreamCommand({ StreamName: 'grown', DataRetentionInHours: 1 }));
+    const late = await putMediaAll({ endpoint: kvs.endpoint, streamName: 'grown', body });
+    t.equal(late.status, 200);
+    t.same(
+      late.acks.map((a) => a.EventType),
+      ['BUFFERING', 'RECEIVED', 'PERSISTED'],
+      'an ACTIVE stream takes the same body',
+    );
+  },
+);
 
 t.test(
   'one connection per stream: a second concurrent PutMedia gets ConnectionLimitExceededException',
