@@ -154,3 +154,39 @@ t.test('IoT Core without a broker fails clearly; UpdateState is recorded', async
   t.same(nucleus.reportedStates, ['RUNNING', 'ERRORED']);
   await t.rejects(client.updateState({ state: 'SLEEPING' as Model['ReportedLifecycleState']['RUNNING'] }));
 });
+
+t.test(
+  'PublishToTopic: JSON and binary messages reach local subscribers; a wildcard topic is refused',
+  async (t) => {
+    const nucleus = await start(t);
+    const client = await connect(t, nucleus.socketPath, nucleus.svcuid);
+    const heard = once(nucleus, 'local');
+    const request = { namespace: 'KvsEdgeConnector', metricData: { metricName: 'CameraUp', value: 1 } };
+    t.same(
+      await client.publishToTopic({
+        topic: 'cloudwatch/metric/put',
+        publishMessage: { jsonMessage: { message: { request } } },
+      }),
+      {},
+      'answered with an empty response',
+    );
+    t.same(
+      (await heard)[0],
+      { topic: 'cloudwatch/metric/put', json: { request } },
+      'the subscriber gets the object',
+    );
+    await client.publishToTopic({
+      topic: 'raw/bytes',
+      publishMessage: { binaryMessage: { message: Buffer.from([0, 1, 255]) } },
+    });
+    t.same(nucleus.localMessages.at(-1), { topic: 'raw/bytes', binary: Buffer.from([0, 1, 255]) });
+    t.match(
+      await caught(
+        client.publishToTopic({ topic: 'cloudwatch/+', publishMessage: { jsonMessage: { message: {} } } }),
+      ),
+      ipcError(/wildcard/),
+      'a wildcard topic is an InvalidArgumentsError, as the nucleus answers',
+    );
+    t.equal(nucleus.localMessages.length, 2, 'the refused message reached no one');
+  },
+);
