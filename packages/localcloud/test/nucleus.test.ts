@@ -180,13 +180,12 @@ t.test(
       publishMessage: { binaryMessage: { message: Buffer.from([0, 1, 255]) } },
     });
     t.same(nucleus.localMessages.at(-1), { topic: 'raw/bytes', binary: Buffer.from([0, 1, 255]) });
-    t.match(
-      await caught(
-        client.publishToTopic({ topic: 'cloudwatch/+', publishMessage: { jsonMessage: { message: {} } } }),
-      ),
-      ipcError(/wildcard/),
-      'a wildcard topic is an InvalidArgumentsError, as the nucleus answers',
+    // The JS client's model lists no InvalidArgumentsError for PublishToTopic, so the nucleus's answer
+    // reaches the caller as an unexpected response that names it.
+    const refused = await caught(
+      client.publishToTopic({ topic: 'cloudwatch/+', publishMessage: { jsonMessage: { message: {} } } }),
     );
+    t.match(String(refused), /InvalidArgumentsError/, 'a wildcard topic is refused, as the nucleus does');
     t.equal(nucleus.localMessages.length, 2, 'the refused message reached no one');
   },
 );
