@@ -430,7 +430,8 @@ function startHealth(
   const health = new HealthPublisher({
     thingName: env.AWS_IOT_THING_NAME || 'standalone',
     topicPrefix: config.HealthTopicPrefix,
-    minIntervalMs: config.HealthMinIntervalSeconds * 1000,
+    minIntervalMs: config.HealthIntervalSeconds * 1000,
+    metricsIntervalMs: config.HealthIntervalSeconds * 1000,
     read: () => {
       const view = connector.snapshot();
       return {

@@ -17,7 +17,7 @@ export const ENV_VARIABLES: Record<keyof Config, string> = {
   TimeZone: 'KVS_EDGE_TIME_ZONE',
   LogLevel: 'KVS_EDGE_LOG_LEVEL',
   HealthTopicPrefix: 'KVS_EDGE_HEALTH_TOPIC_PREFIX',
-  HealthMinIntervalSeconds: 'KVS_EDGE_HEALTH_MIN_INTERVAL_SECONDS',
+  HealthIntervalSeconds: 'KVS_EDGE_HEALTH_INTERVAL_SECONDS',
   Vod: 'KVS_EDGE_VOD',
 };
 

@@ -51,8 +51,8 @@ export interface Config {
   LogLevel: ConfigLogLevel;
   /** First levels of each camera's health topic; "" turns health publishing off. */
   HealthTopicPrefix: string;
-  /** At most one health state message per camera per this many seconds. */
-  HealthMinIntervalSeconds: number;
+  /** At most one health state message per camera per this many seconds; metrics every this often. */
+  HealthIntervalSeconds: number;
   /** null when VOD publishing is off. */
   Vod: VodConfig | null;
 }
@@ -74,7 +74,7 @@ export const CONFIG_DEFAULTS = {
   TimeZone: '',
   LogLevel: 'info',
   HealthTopicPrefix: 'kvs-edge',
-  HealthMinIntervalSeconds: 60,
+  HealthIntervalSeconds: 60,
   Vod: {},
 } as const;
 
@@ -181,8 +181,8 @@ export const configSchema = z.strictObject({
   TimeZone: leaf(timeZone).default(CONFIG_DEFAULTS.TimeZone),
   LogLevel: leaf((v) => parseChoice(v, LOG_LEVELS)).default(CONFIG_DEFAULTS.LogLevel),
   HealthTopicPrefix: leaf(topicPrefix).default(CONFIG_DEFAULTS.HealthTopicPrefix),
-  HealthMinIntervalSeconds: leaf((v) => parseWholeNumber(v, 1, 3600)).default(
-    CONFIG_DEFAULTS.HealthMinIntervalSeconds,
+  HealthIntervalSeconds: leaf((v) => parseWholeNumber(v, 1, 3600)).default(
+    CONFIG_DEFAULTS.HealthIntervalSeconds,
   ),
   Vod: z
     .preprocess((v) => (off(v) ? undefined : v), vodSchema.optional())

@@ -106,8 +106,8 @@ export class HealthPublisher {
 
   start(): void {
     if (this.#timer || this.#stopped) return;
-    this.#tick();
-    this.#timer = setInterval(() => this.#tick(), this.#o.pollMs ?? 2_000);
+    this.poll();
+    this.#timer = setInterval(() => this.poll(), this.#o.pollMs ?? 2_000);
   }
 
   /** Stops polling and waits (up to `graceMs`) for publishes already handed over. */
@@ -123,7 +123,8 @@ export class HealthPublisher {
     clearTimeout(timer);
   }
 
-  #tick(): void {
+  /** Reads every camera once and sends what is due; start() calls it every pollMs. */
+  poll(): void {
     if (this.#stopped) return;
     let view: ReturnType<HealthPublisherOptions['read']>;
     try {

@@ -25,7 +25,7 @@ const DEFAULTS: Config = {
   TimeZone: '',
   LogLevel: 'info',
   HealthTopicPrefix: 'kvs-edge',
-  HealthMinIntervalSeconds: 60,
+  HealthIntervalSeconds: 60,
   Vod: null,
 };
 
@@ -120,9 +120,9 @@ t.test('invalid values name the key and the allowed values', async (t) => {
       'invalid configuration: HealthTopicPrefix: "plant/+" is not allowed; use topic levels without wildcards (+, #), a leading $ or / or a trailing /, e.g. "kvs-edge" or "plant-1/video", or "" to turn health publishing off',
     ],
     [
-      { HealthMinIntervalSeconds: 0 },
-      'HealthMinIntervalSeconds',
-      'invalid configuration: HealthMinIntervalSeconds: 0 is not allowed; use a whole number from 1 to 3600',
+      { HealthIntervalSeconds: 0 },
+      'HealthIntervalSeconds',
+      'invalid configuration: HealthIntervalSeconds: 0 is not allowed; use a whole number from 1 to 3600',
     ],
     [
       { StrategyOnFullSize: 'DROP' },
