@@ -17,11 +17,13 @@ import { fromIotCertificate, iotCertificateOptionsFromEnv } from './credentials/
 import { Connector, LastKnownConfig } from './connector/index.js';
 import { CameraSource, GstProcesses, RunnerPool } from './gst/index.js';
 import { GreengrassIpc, underGreengrass } from './greengrass/index.js';
+import { HealthPublisher } from './health/index.js';
 import { sdkStreamControl } from './aws/index.js';
 import { CachedCredentials, StreamUploader } from './kvs/index.js';
 import { createLogger, SecretRegistry, type Logger } from './log/index.js';
 import type { Messaging } from './mqtt/index.js';
 import {
+  AckLatency,
   DEFAULT_STATUS_PORT,
   StatusBuilder,
   startStatusServer,
@@ -190,6 +192,7 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
   const thingName = env.AWS_IOT_THING_NAME;
   const runners = new RunnerPool({ camerasPerRunner: CAMERAS_PER_RUNNER, log: log.child({ part: 'gst' }) });
   const vod = await vodPort(config, env, store, sitewise, log, thingName ?? 'standalone');
+  const ackLatency = new AckLatency();
   const connector = new Connector({
     log,
     store,
@@ -218,8 +221,8 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
         processes,
         onFragment,
       }),
-    createUploader: (camera) =>
-      new StreamUploader({
+    createUploader: (camera) => {
+      const uploader = new StreamUploader({
         streamName: camera.streamName,
         region,
         control,
@@ -231,7 +234,11 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
           covers: (start, end) => store.ledger.isPersisted(camera.assetId, start, end),
           add: (range) => store.ledger.add(camera.assetId, range.startMs, range.endMs),
         },
-      }),
+      });
+      // Listeners go with the uploader when the camera drops it.
+      ackLatency.watch(camera.assetId, uploader);
+      return uploader;
+    },
     subscribeRequests: (camera, onValue) => requests.set(camera.assetId, camera.requests, onValue),
     subscribeVod: (key, source, onValue) => requests.set(key, source, onValue),
     ...(vod && { vod: vod.port }),
@@ -286,7 +293,8 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
 
   const stopped = waitForStop(options.stopSignal);
   await connector.start();
-  const observed = await startObserving(env, connector, store, log);
+  const observed = await startObserving(env, connector, store, log, ackLatency);
+  const health = startHealth(config, connector, store, messaging, ipc, env, log);
   log.info({ ...connector.summary(), recordings: root, greengrass }, 'connector started');
   options.onStarted?.({
     connector,
@@ -306,6 +314,7 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
   deadline.unref();
   await unsubscribeConfig?.();
   await observed?.close();
+  await health?.stop();
   await connector.stop();
   await processes.stopAll(2_000);
   await runners.close(2_000);
@@ -384,6 +393,7 @@ async function standaloneMessaging(env: NodeJS.ProcessEnv, log: Logger): Promise
     log.warn('KVS_EDGE_MQTT_URL is not set: VideoUploadRequest values are polled from SiteWise instead');
     return {
       subscribe: () => Promise.reject(new Error('no MQTT connection configured')),
+      publish: () => Promise.reject(new Error('no MQTT connection configured')),
       close: async () => {},
     };
   }
@@ -401,8 +411,61 @@ async function standaloneMessaging(env: NodeJS.ProcessEnv, log: Logger): Promise
   );
 }
 
+/**
+ * Camera health on IoT Core (and CloudWatch metrics under Greengrass) unless HealthTopicPrefix is "";
+ * standalone without an MQTT connection there is nowhere to publish, which is said once.
+ */
+function startHealth(
+  config: Config,
+  connector: Connector,
+  store: Store,
+  messaging: Messaging,
+  ipc: GreengrassIpc | undefined,
+  env: NodeJS.ProcessEnv,
+  log: Logger,
+): HealthPublisher | undefined {
+  if (config.HealthTopicPrefix === '') {
+    log.info('camera health publishing is off (HealthTopicPrefix is empty)');
+    return undefined;
+  }
+  if (!ipc && !env.KVS_EDGE_MQTT_URL) {
+    log.info('camera health is not published: no MQTT connection (set KVS_EDGE_MQTT_URL)');
+    return undefined;
+  }
+  const health = new HealthPublisher({
+    thingName: env.AWS_IOT_THING_NAME || 'standalone',
+    topicPrefix: config.HealthTopicPrefix,
+    minIntervalMs: config.HealthIntervalSeconds * 1000,
+    metricsIntervalMs: config.HealthIntervalSeconds * 1000,
+    read: () => {
+      const view = connector.snapshot();
+      return {
+        skipped: view.skipped,
+        cameras: view.cameras.map((c) => ({
+          ...c,
+          backlogSeconds: Math.round(
+            store.owed(c.assetId).reduce((sum, r) => sum + r.endMs - r.startMs, 0) / 1000,
+          ),
+        })),
+      };
+    },
+    publish: (topic, payload) => messaging.publish(topic, payload),
+    ...(ipc && { publishLocal: (topic: string, message: unknown) => ipc.publishLocal(topic, message) }),
+    log: log.child({ part: 'health' }),
+  });
+  health.start();
+  log.info({ topic: health.topicFor('<cameraAssetId>') }, 'camera health is published on IoT Core');
+  return health;
+}
+
 /** The local status endpoint (src/observe); a port already in use costs the endpoint, not the cameras. */
-async function startObserving(env: NodeJS.ProcessEnv, connector: Connector, store: Store, log: Logger) {
+async function startObserving(
+  env: NodeJS.ProcessEnv,
+  connector: Connector,
+  store: Store,
+  log: Logger,
+  ackLatency: AckLatency,
+) {
   let port: number | undefined;
   try {
     port = statusPortFrom(env, DEFAULT_STATUS_PORT);
@@ -412,7 +475,7 @@ async function startObserving(env: NodeJS.ProcessEnv, connector: Connector, stor
   }
   if (port === undefined) return undefined;
   const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
-  const builder = new StatusBuilder({ version, connector, store });
+  const builder = new StatusBuilder({ version, connector, store, ackLatency });
   let server: StatusServer | undefined;
   try {
     server = await startStatusServer({ port, status: () => builder.build(), log });

@@ -16,6 +16,8 @@ export const ENV_VARIABLES: Record<keyof Config, string> = {
   StreamRetentionInHours: 'KVS_EDGE_STREAM_RETENTION_IN_HOURS',
   TimeZone: 'KVS_EDGE_TIME_ZONE',
   LogLevel: 'KVS_EDGE_LOG_LEVEL',
+  HealthTopicPrefix: 'KVS_EDGE_HEALTH_TOPIC_PREFIX',
+  HealthIntervalSeconds: 'KVS_EDGE_HEALTH_INTERVAL_SECONDS',
   Vod: 'KVS_EDGE_VOD',
 };
 

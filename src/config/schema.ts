@@ -49,6 +49,10 @@ export interface Config {
   /** IANA zone for schedules; "" means the system zone. */
   TimeZone: string;
   LogLevel: ConfigLogLevel;
+  /** First levels of each camera's health topic; "" turns health publishing off. */
+  HealthTopicPrefix: string;
+  /** At most one health state message per camera per this many seconds; metrics every this often. */
+  HealthIntervalSeconds: number;
   /** null when VOD publishing is off. */
   Vod: VodConfig | null;
 }
@@ -69,6 +73,8 @@ export const CONFIG_DEFAULTS = {
   StreamRetentionInHours: 168,
   TimeZone: '',
   LogLevel: 'info',
+  HealthTopicPrefix: 'kvs-edge',
+  HealthIntervalSeconds: 60,
   Vod: {},
 } as const;
 
@@ -120,6 +126,19 @@ function hubId(value: unknown): string {
   return parseText(value).replaceAll("'", '');
 }
 
+// The prefix becomes the first levels of a topic the component publishes on: a publish topic may not
+// hold wildcards, and $-topics are reserved by AWS IoT.
+function topicPrefix(value: unknown): string {
+  const text = parseText(value);
+  if (text === '') return text;
+  if (/[+#]/.test(text) || text.startsWith('$') || text.startsWith('/') || text.endsWith('/')) {
+    throw new ValueError(
+      `${quote(value)} is not allowed; use topic levels without wildcards (+, #), a leading $ or / or a trailing /, e.g. "kvs-edge" or "plant-1/video", or "" to turn health publishing off`,
+    );
+  }
+  return text;
+}
+
 const vodSchema = z.strictObject({
   S3Bucket: leaf(required),
   S3Prefix: leaf((v) => parseText(v ?? '').replace(/^\/+|\/+$/g, '')),
@@ -161,6 +180,10 @@ export const configSchema = z.strictObject({
   ),
   TimeZone: leaf(timeZone).default(CONFIG_DEFAULTS.TimeZone),
   LogLevel: leaf((v) => parseChoice(v, LOG_LEVELS)).default(CONFIG_DEFAULTS.LogLevel),
+  HealthTopicPrefix: leaf(topicPrefix).default(CONFIG_DEFAULTS.HealthTopicPrefix),
+  HealthIntervalSeconds: leaf((v) => parseWholeNumber(v, 1, 3600)).default(
+    CONFIG_DEFAULTS.HealthIntervalSeconds,
+  ),
   Vod: z
     .preprocess((v) => (off(v) ? undefined : v), vodSchema.optional())
     .transform((v): VodConfig | null => {

@@ -1,5 +1,6 @@
-// Greengrass IPC adapter: the component's configuration, its updates, IoT Core subscriptions through
-// the nucleus's MQTT proxy, and the lifecycle state the nucleus reports to the cloud.
+// Greengrass IPC adapter: the component's configuration, its updates, IoT Core subscriptions and
+// publishes through the nucleus's MQTT proxy, local publish/subscribe (the aws.greengrass.Cloudwatch
+// metrics component listens there), and the lifecycle state the nucleus reports to the cloud.
 //
 // Everything goes through aws-iot-device-sdk-v2's greengrasscoreipc client, which finds the nucleus
 // from AWS_GG_NUCLEUS_DOMAIN_SOCKET_FILEPATH_FOR_COMPONENT and SVCUID (set by Greengrass for every
@@ -64,6 +65,20 @@ export class GreengrassIpc implements Messaging {
     });
     op.on('streamError', (err) => this.#log.warn({ err, topicFilter }, 'IoT Core subscription failed'));
     return this.#track(op, await op.activate());
+  }
+
+  /** QoS 1 to AWS IoT Core through the nucleus (it spools while the device is offline). */
+  async publish(topic: string, payload: string | Buffer): Promise<void> {
+    await this.#client.publishToIoTCore({
+      topicName: topic,
+      qos: greengrasscoreipc.model.QOS.AT_LEAST_ONCE,
+      payload,
+    });
+  }
+
+  /** A JSON message on the nucleus's local publish/subscribe bus (other components on the device). */
+  async publishLocal(topic: string, message: unknown): Promise<void> {
+    await this.#client.publishToTopic({ topic, publishMessage: { jsonMessage: { message } } });
   }
 
   /**

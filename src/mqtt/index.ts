@@ -1,4 +1,5 @@
-// Messaging seam: how SiteWise property notifications reach the connector. Under Greengrass the
+// Messaging seam: how SiteWise property notifications reach the connector, and how camera health
+// leaves it (publish, QoS 1, to AWS IoT Core). Under Greengrass the
 // nucleus proxies IoT Core (greengrass/ implements this over IPC); standalone, an MQTT 5 client talks
 // to AWS IoT Core (mutual TLS) or to the local cloud's broker (plain TCP on loopback).
 import { mqtt5, iot } from 'aws-iot-device-sdk-v2';
@@ -8,9 +9,14 @@ import type { Logger } from '../log/index.js';
 export type MessageHandler = (topic: string, payload: Buffer) => void;
 export type Unsubscribe = () => Promise<void>;
 
-/** What the request subscriptions need: subscribe to a topic filter, later unsubscribe. */
+/**
+ * What the request subscriptions need (subscribe to a topic filter, later unsubscribe) and what the
+ * health publisher needs (publish to AWS IoT Core with QoS 1: resolves once the broker, or under
+ * Greengrass the nucleus's spooler, has taken it).
+ */
 export interface Messaging {
   subscribe(topicFilter: string, handler: MessageHandler): Promise<Unsubscribe>;
+  publish(topic: string, payload: string | Buffer): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -109,6 +115,11 @@ export class Mqtt5Messaging implements Messaging {
       this.#handlers.delete(topicFilter);
       if (!this.#closed) await this.#client.unsubscribe({ topicFilters: [topicFilter] });
     };
+  }
+
+  async publish(topic: string, payload: string | Buffer): Promise<void> {
+    if (this.#closed) throw new Error('MQTT connection is closed');
+    await this.#client.publish({ topicName: topic, qos: mqtt5.QoS.AtLeastOnce, payload });
   }
 
   async close(): Promise<void> {

@@ -5,6 +5,7 @@
 //   snapshot from the connector, ranges and sizes from the store) plus process memory and event-loop
 //   delay; ranges are capped so every answer stays small.
 // - metrics: the same status in Prometheus text format.
+// - ack-latency: per camera, live fragment end -> KVS RECEIVED / PERSISTED, from the uploaders' events.
 // - server: GET /status, /metrics, /healthz on 127.0.0.1 (KVS_EDGE_STATUS_PORT, default 8970; 0 picks a
 //   free port, "off" disables it); capped connections and timeouts.
 export {
@@ -16,6 +17,13 @@ export {
   type StatusSources,
 } from './status.js';
 export { prometheusText } from './metrics.js';
+export {
+  ACK_LATENCY_BOUNDS,
+  AckLatency,
+  type AckEvents,
+  type AckKind,
+  type LatencyHistogram,
+} from './ack-latency.js';
 export { DEFAULT_STATUS_PORT, startStatusServer, type StatusServer } from './server.js';
 
 /** The status port from KVS_EDGE_STATUS_PORT: a number, or undefined for "off". */

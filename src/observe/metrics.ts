@@ -1,6 +1,7 @@
 // The status in Prometheus text exposition format (version 0.0.4): per camera bytes, fragments,
 // restarts, upload backlog, disk use and state; per process memory and event-loop delay. Names follow
 // Prometheus conventions (base units, _total for counters).
+import { ACK_LATENCY_BOUNDS } from './ack-latency.js';
 import type { ComponentStatus } from './status.js';
 
 type Sample = [labels: Record<string, string>, value: number];
@@ -9,13 +10,38 @@ function escape(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
+function sampleLine(name: string, labels: Record<string, string>, value: number): string {
+  const text = Object.entries(labels)
+    .map(([k, v]) => `${k}="${escape(v)}"`)
+    .join(',');
+  return `${name}${text ? `{${text}}` : ''} ${Number.isFinite(value) ? value : 0}`;
+}
+
 function family(name: string, type: 'gauge' | 'counter', help: string, samples: Sample[]): string {
   const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`];
-  for (const [labels, value] of samples) {
-    const text = Object.entries(labels)
-      .map(([k, v]) => `${k}="${escape(v)}"`)
-      .join(',');
-    lines.push(`${name}${text ? `{${text}}` : ''} ${Number.isFinite(value) ? value : 0}`);
+  for (const [labels, value] of samples) lines.push(sampleLine(name, labels, value));
+  return lines.join('\n');
+}
+
+/** PutMedia ACK latency of live fragments, one histogram per camera and ACK kind. */
+function ackLatencyFamily(status: ComponentStatus): string {
+  const name = 'kvs_edge_camera_ack_latency_seconds';
+  const lines = [
+    `# HELP ${name} From the end of a live fragment to KVS's RECEIVED or PERSISTED acknowledgement.`,
+    `# TYPE ${name} histogram`,
+  ];
+  for (const c of status.cameras) {
+    if (!c.ackLatency) continue;
+    for (const ack of ['received', 'persisted'] as const) {
+      const h = c.ackLatency[ack];
+      const labels = { camera: c.assetId, stream: c.streamName, ack };
+      ACK_LATENCY_BOUNDS.forEach((bound, i) =>
+        lines.push(sampleLine(`${name}_bucket`, { ...labels, le: String(bound) }, h.counts[i]!)),
+      );
+      lines.push(sampleLine(`${name}_bucket`, { ...labels, le: '+Inf' }, h.count));
+      lines.push(sampleLine(`${name}_sum`, labels, h.sumSeconds));
+      lines.push(sampleLine(`${name}_count`, labels, h.count));
+    }
   }
   return lines.join('\n');
 }
@@ -29,7 +55,7 @@ export function prometheusText(status: ComponentStatus): string {
       'kvs_edge_camera_up',
       'gauge',
       'The camera source is running (1) or not (0).',
-      per((c) => (c.state === 'running' ? 1 : 0)),
+      per((c) => (c.state === 'streaming' ? 1 : 0)),
     ),
     family(
       'kvs_edge_camera_recording',
@@ -109,6 +135,7 @@ export function prometheusText(status: ComponentStatus): string {
       'End of the last recorded fragment (epoch seconds).',
       per((c) => (c.lastFragmentAt ? Date.parse(c.lastFragmentAt) / 1000 : 0)),
     ),
+    ackLatencyFamily(status),
     family(
       'kvs_edge_cameras_skipped',
       'gauge',

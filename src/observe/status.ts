@@ -4,6 +4,7 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { CameraSnapshot } from '../connector/index.js';
 import type { Store } from '../store/index.js';
+import type { AckLatency, AckKind, LatencyHistogram } from './ack-latency.js';
 
 // A camera that records for weeks with gaps has many ranges; the last few tell an operator enough,
 // and keep every answer small.
@@ -26,6 +27,8 @@ export interface CameraStatusView extends CameraSnapshot {
   writtenBytes: number;
   writtenFragments: number;
   droppedFragments: number;
+  /** Live fragment end -> KVS ACK, cumulative since start; absent before the first live ACK. */
+  ackLatency?: Record<AckKind, LatencyHistogram>;
 }
 
 export interface ComponentStatus {
@@ -47,6 +50,7 @@ export interface StatusSources {
     snapshot(): { hub?: string; cameras: CameraSnapshot[]; skipped: { assetId: string; message: string }[] };
   };
   store: Store;
+  ackLatency?: AckLatency;
   now?: () => number;
 }
 
@@ -88,6 +92,7 @@ export class StatusBuilder {
       const backlog = store.owed(camera.assetId);
       const writer = health.writers[camera.assetId];
       const last = recorded.at(-1);
+      const ackLatency = this.#sources.ackLatency?.of(camera.assetId);
       return {
         ...camera,
         ...(last && { lastFragmentAt: new Date(last.endMs).toISOString() }),
@@ -99,6 +104,7 @@ export class StatusBuilder {
         writtenBytes: writer?.writtenBytes ?? 0,
         writtenFragments: writer?.writtenFragments ?? 0,
         droppedFragments: writer?.droppedFragments ?? 0,
+        ...(ackLatency && { ackLatency }),
       };
     });
     return {

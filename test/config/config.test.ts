@@ -24,6 +24,8 @@ const DEFAULTS: Config = {
   StreamRetentionInHours: 168,
   TimeZone: '',
   LogLevel: 'info',
+  HealthTopicPrefix: 'kvs-edge',
+  HealthIntervalSeconds: 60,
   Vod: null,
 };
 
@@ -111,6 +113,16 @@ t.test('invalid values name the key and the allowed values', async (t) => {
       { LogLevel: 'verbose' },
       'LogLevel',
       'invalid configuration: LogLevel: "verbose" is not allowed; use one of trace, debug, info, warn, error',
+    ],
+    [
+      { HealthTopicPrefix: 'plant/+' },
+      'HealthTopicPrefix',
+      'invalid configuration: HealthTopicPrefix: "plant/+" is not allowed; use topic levels without wildcards (+, #), a leading $ or / or a trailing /, e.g. "kvs-edge" or "plant-1/video", or "" to turn health publishing off',
+    ],
+    [
+      { HealthIntervalSeconds: 0 },
+      'HealthIntervalSeconds',
+      'invalid configuration: HealthIntervalSeconds: 0 is not allowed; use a whole number from 1 to 3600',
     ],
     [
       { StrategyOnFullSize: 'DROP' },

@@ -25,7 +25,7 @@ export { startTestCamera, type TestCamera, type TestCameraOptions } from './came
 export { startSiteWiseService, type SiteWiseService } from './sitewise/index.js';
 export { startSecretsManagerService, type SecretsManagerService } from './secrets/index.js';
 export { startMqttBroker, type MqttBroker } from './mqtt/index.js';
-export { startNucleus, type Nucleus } from './nucleus/index.js';
+export { startNucleus, type LocalMessage, type Nucleus } from './nucleus/index.js';
 export {
   CredentialAuthority,
   startTokenExchangeService,

@@ -154,3 +154,38 @@ t.test('IoT Core without a broker fails clearly; UpdateState is recorded', async
   t.same(nucleus.reportedStates, ['RUNNING', 'ERRORED']);
   await t.rejects(client.updateState({ state: 'SLEEPING' as Model['ReportedLifecycleState']['RUNNING'] }));
 });
+
+t.test(
+  'PublishToTopic: JSON and binary messages reach local subscribers; a wildcard topic is refused',
+  async (t) => {
+    const nucleus = await start(t);
+    const client = await connect(t, nucleus.socketPath, nucleus.svcuid);
+    const heard = once(nucleus, 'local');
+    const request = { namespace: 'KvsEdgeConnector', metricData: { metricName: 'CameraUp', value: 1 } };
+    t.same(
+      await client.publishToTopic({
+        topic: 'cloudwatch/metric/put',
+        publishMessage: { jsonMessage: { message: { request } } },
+      }),
+      {},
+      'answered with an empty response',
+    );
+    t.same(
+      (await heard)[0],
+      { topic: 'cloudwatch/metric/put', json: { request } },
+      'the subscriber gets the object',
+    );
+    await client.publishToTopic({
+      topic: 'raw/bytes',
+      publishMessage: { binaryMessage: { message: Buffer.from([0, 1, 255]) } },
+    });
+    t.same(nucleus.localMessages.at(-1), { topic: 'raw/bytes', binary: Buffer.from([0, 1, 255]) });
+    // The JS client's model lists no InvalidArgumentsError for PublishToTopic, so the nucleus's answer
+    // reaches the caller as an unexpected response that names it.
+    const refused = await caught(
+      client.publishToTopic({ topic: 'cloudwatch/+', publishMessage: { jsonMessage: { message: {} } } }),
+    );
+    t.match(String(refused), /InvalidArgumentsError/, 'a wildcard topic is refused, as the nucleus does');
+    t.equal(nucleus.localMessages.length, 2, 'the refused message reached no one');
+  },
+);

@@ -6,6 +6,14 @@
 // - config.ts: the component configuration tree and its update subscribers;
 // - server.ts: connections, the connect handshake, and the operations: GetConfiguration,
 //   UpdateConfiguration, SubscribeToConfigurationUpdate, SubscribeToIoTCore and PublishToIoTCore
-//   (bridged to the local MQTT broker) and UpdateState (recorded for tests).
-export { startNucleus, type Nucleus, type NucleusOptions, type IotCoreBridge } from './server.js';
+//   (bridged to the local MQTT broker), PublishToTopic (local publish/subscribe, kept for tests as a
+//   subscriber like aws.greengrass.Cloudwatch would see it) and UpdateState (recorded for tests).
+export {
+  startNucleus,
+  LOCAL_MESSAGES_KEPT,
+  type LocalMessage,
+  type Nucleus,
+  type NucleusOptions,
+  type IotCoreBridge,
+} from './server.js';
 export { ConfigurationTree } from './config.js';

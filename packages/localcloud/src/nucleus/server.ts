@@ -42,7 +42,19 @@ export interface SecretManagerSource {
   reachable(): boolean;
 }
 
-/** A running nucleus stand-in. Emits 'state' (state string) on every UpdateState. */
+/** One message a component published on the local publish/subscribe bus (IPC PublishToTopic). */
+export interface LocalMessage {
+  topic: string;
+  /** The jsonMessage's message, or undefined for a binary message. */
+  json?: unknown;
+  /** The binaryMessage's bytes, or undefined for a JSON message. */
+  binary?: Buffer;
+}
+
+/**
+ * A running nucleus stand-in. Emits 'state' (state string) on every UpdateState and 'local'
+ * (LocalMessage) on every PublishToTopic.
+ */
 export interface Nucleus extends EventEmitter {
   readonly socketPath: string;
   readonly svcuid: string;
@@ -50,6 +62,11 @@ export interface Nucleus extends EventEmitter {
   readonly configuration: ConfigurationTree;
   /** Every state the component reported with UpdateState, oldest first. */
   readonly reportedStates: readonly string[];
+  /**
+   * The latest local publish/subscribe messages, oldest first (the last LOCAL_MESSAGES_KEPT), standing
+   * in for a subscriber such as aws.greengrass.Cloudwatch.
+   */
+  readonly localMessages: readonly LocalMessage[];
   /** Fault injection by operation name without namespace, e.g. "GetConfiguration"; codes are IPC error names. */
   readonly faults: FaultInjector;
   stop(): Promise<void>;
@@ -66,6 +83,10 @@ class IpcError extends Error {
 
 type Stream = { close?: () => void };
 
+// Enough for a test to read a few minutes of a component's metrics; older ones are dropped so a long
+// demo run cannot grow the stand-in without limit.
+export const LOCAL_MESSAGES_KEPT = 1000;
+
 export async function startNucleus(options: NucleusOptions = {}): Promise<Nucleus> {
   let ownDir: string | undefined;
   let socketPath = options.socketPath;
@@ -78,6 +99,7 @@ export async function startNucleus(options: NucleusOptions = {}): Promise<Nucleu
   const configuration = new ConfigurationTree({ [componentName]: options.configuration ?? {} });
   const faults = new FaultInjector();
   const reportedStates: string[] = [];
+  const localMessages: LocalMessage[] = [];
   const emitter = new EventEmitter();
   const connections = new Set<net.Socket>();
   const secretCache = new Map<string, { arn: string; versionId: string; secretString: string }>();
@@ -233,6 +255,34 @@ export async function startNucleus(options: NucleusOptions = {}): Promise<Nucleu
           respond({});
           return;
         }
+        case 'PublishToTopic': {
+          // As the real nucleus (PubSubIPCEventStreamAgent.handlePublishToTopicRequest): a topic is
+          // required and may hold no wildcard; with no subscriber the publish still succeeds.
+          const topic = str(req.topic);
+          if (topic === undefined)
+            throw new IpcError('InvalidArgumentsError', 'Publish topic must not be null');
+          if (/[+#*]/.test(topic)) {
+            throw new IpcError('InvalidArgumentsError', 'Publish topic must not contain a wildcard.');
+          }
+          const message = (req.publishMessage ?? {}) as Record<string, unknown>;
+          const json = message.jsonMessage as { message?: unknown } | undefined;
+          const binary = message.binaryMessage as { message?: unknown } | undefined;
+          const local: LocalMessage =
+            json !== undefined
+              ? { topic, json: json.message }
+              : {
+                  topic,
+                  binary:
+                    typeof binary?.message === 'string'
+                      ? Buffer.from(binary.message, 'base64')
+                      : Buffer.alloc(0),
+                };
+          localMessages.push(local);
+          if (localMessages.length > LOCAL_MESSAGES_KEPT) localMessages.shift();
+          emitter.emit('local', local);
+          respond({});
+          return;
+        }
         case 'GetSecretValue': {
           const secretId = str(req.secretId);
           if (secretId === undefined) throw new IpcError('InvalidArgumentsError', 'secretId is required');
@@ -318,6 +368,7 @@ export async function startNucleus(options: NucleusOptions = {}): Promise<Nucleu
     componentName,
     configuration,
     reportedStates,
+    localMessages,
     faults,
     stop() {
       stopped ??= (async () => {
