@@ -19,8 +19,13 @@ try:
 except Exception:
     pass
 def out(s):
-    sys.stdout.write(s + '\n')
-    sys.stdout.flush()
+    # Once Node is gone stdout is a closed socket: a write raises, and raising here would abort the
+    # stop (EOS and the give-up timer) that the parent's death asked for, leaving the pipeline running.
+    try:
+        sys.stdout.write(s + '\n')
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
 Gst.init(None)
 desc = sys.stdin.read()
 try:

@@ -21,9 +21,14 @@ try:
 except Exception:
     pass
 def out(pid, s):
-    for line in s.split('\n'):
-        sys.stdout.write(pid + ' ' + line + '\n')
-    sys.stdout.flush()
+    # Once Node is gone stdout is a closed socket: a write raises, and raising here would abort
+    # close_all before it stops every pipeline and arms the give-up timer, leaving pipelines running.
+    try:
+        for line in s.split('\n'):
+            sys.stdout.write(pid + ' ' + line + '\n')
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
 Gst.init(None)
 loop = GLib.MainLoop()
 runs = {}
@@ -126,14 +131,15 @@ def command(line):
 def close_all():
     first = not state['closing']
     state['closing'] = True
+    # EOS can hang (a camera that accepts and never answers); after the parent's death nobody asks
+    # twice, so the runner ends by itself, later than the Node side's own grace. Armed first, so
+    # nothing that goes wrong while stopping the pipelines can leave the runner without it.
+    if first:
+        GLib.timeout_add_seconds(10, give_up)
     if not runs:
         loop.quit()
     for r in list(runs.values()):
         r.stop()
-    # EOS can hang (a camera that accepts and never answers); after the parent's death nobody asks
-    # twice, so the runner ends by itself, later than the Node side's own grace.
-    if first:
-        GLib.timeout_add_seconds(10, give_up)
 def give_up():
     out('*', 'EOS did not arrive within 10 s of closing; ending without it')
     loop.quit()
