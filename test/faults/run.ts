@@ -1,4 +1,4 @@
-// `npm run test:faults` (every scenario, about 20 minutes) or `npm run test:faults -- <name>...`:
+// `npm run test:faults` (every scenario, 8 to 25 minutes by load) or `npm run test:faults -- <name>...`:
 // drives the component through the fault scenarios and prints the figures; with --markdown <file> it
 // also writes them as the table docs/reliability.md quotes. Exit code 1 when any scenario lost or
 // duplicated a fragment, crashed, or touched a camera it did not target.

@@ -401,8 +401,8 @@ const fmt = (ms: number | undefined) => (ms === undefined ? '-' : `${(ms / 1000)
 /** The figures as a Markdown table (docs/reliability.md) or plain text. */
 export function table(rows: Figures[]): string {
   const head =
-    '| scenario | camera | recorded | in KVS | lost | duplicated | not reported | detect | recover | other cameras affected | crash | note |';
-  const sep = '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|';
+    '| scenario | camera | recorded | in KVS | lost | duplicated | not reported | detect | recover | reported in SiteWise | other cameras affected | crash | note |';
+  const sep = '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|';
   const body = rows.map(
     (r) =>
       `| ${r.scenario} | ${r.camera} | ${r.recorded} | ${r.held} | ${r.lost} | ${r.duplicated} | ${r.unreported} | ${fmt(r.detectMs)} | ${fmt(r.recoverMs)} | ${fmt(r.reportMs)} | ${r.otherCamerasAffected} | ${r.crashed ? 'yes' : 'no'} | ${r.note ?? ''} |`,

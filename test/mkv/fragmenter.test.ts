@@ -370,3 +370,34 @@ t.test('a clock reset further back than 5 s is not squeezed: those frames keep t
   t.equal(r.stats.retimedBlocks, 0);
   t.same(r.warnings, []);
 });
+
+t.test('B-frames of an open GOP (decode order, times before their keyframe) keep their times', async (t) => {
+  // Decode order per 1.2 s GOP at T: I(T), leading B(T-200), B(T-100) of the previous GOP's tail, then
+  // P(T+300) B(T+100) B(T+200) P(T+600) B(T+400) B(T+500) P(T+900) B(T+700) B(T+800).
+  const order = (T: number) => [
+    T,
+    ...(T > 0 ? [T - 200, T - 100] : []),
+    T + 300,
+    T + 100,
+    T + 200,
+    T + 600,
+    T + 400,
+    T + 500,
+    T + 900,
+    T + 700,
+    T + 800,
+  ];
+  const clusters = [0, 1200, 2400].map((T) =>
+    cluster(
+      T,
+      order(T).map((ms, i) => simpleBlock(1, ms - T, i === 0)),
+    ),
+  );
+  const r = fragmentAll([stream([V], clusters)]);
+  t.same(
+    r.fragments.map((f) => blocksOf(f).map((b) => b.timeMs - BASE)),
+    [order(0), order(1200), order(2400)],
+    'every block keeps its time and its place',
+  );
+  t.equal(r.stats.retimedBlocks, 0);
+});
