@@ -31,6 +31,9 @@ export class EdgeChunkFiles {
   readonly #chains = new Map<string, Promise<void>>();
   // Latest ranges waiting for their write, per camera: a burst of saves makes one write, not many.
   readonly #pending = new Map<string, readonly TimeRange[]>();
+  // What each camera saved last in this process: a camera rebuilt (hot reload) starts from it rather
+  // than from a file whose write may still be queued. One entry per camera.
+  readonly #latest = new Map<string, readonly TimeRange[]>();
   #warned = false;
 
   constructor(dir: string, log?: Logger) {
@@ -40,6 +43,8 @@ export class EdgeChunkFiles {
 
   /** The memory of one camera; reads its file now (small, once per camera start). */
   for(assetId: string): EdgeChunkMemory {
+    const known = this.#latest.get(assetId);
+    if (known) return { remembered: known, save: (ranges) => this.#save(assetId, ranges) };
     const file = this.#file(assetId);
     let remembered: TimeRange[] = [];
     try {
@@ -68,10 +73,9 @@ export class EdgeChunkFiles {
 
   #save(assetId: string, ranges: readonly TimeRange[]): void {
     const waiting = this.#pending.has(assetId);
-    this.#pending.set(
-      assetId,
-      ranges.map((r) => ({ startMs: r.startMs, endMs: r.endMs })),
-    );
+    const copy = ranges.map((r) => ({ startMs: r.startMs, endMs: r.endMs }));
+    this.#latest.set(assetId, copy);
+    this.#pending.set(assetId, copy);
     if (waiting) return; // the queued write will take the newest ranges
     const previous = this.#chains.get(assetId) ?? Promise.resolve();
     const next = previous.then(() => this.#write(assetId));

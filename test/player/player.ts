@@ -1,7 +1,11 @@
 // The real TwinMaker video player's data object (@iot-app-kit/source-iottwinmaker `videoData`), built
 // with the AWS SDK clients of the versions the player package itself depends on (resolved from its own
 // folder), pointed at the local cloud, as a Grafana dashboard would point it at AWS.
+import { execFile } from 'node:child_process';
+import { chmod } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import type { LocalCloud } from '@kvs-edge/localcloud';
 
 const fromTest = createRequire(import.meta.url);
@@ -60,4 +64,33 @@ export function playerVideoData(
       {},
     ),
   });
+}
+
+const run = promisify(execFile);
+
+/** An old recording as the store keeps it: video_<start>.mkv with absolute (epoch ms) timecodes. */
+export async function oldRecording(dir: string, startMs: number, seconds: number): Promise<void> {
+  await run('gst-launch-1.0', [
+    '-q',
+    'videotestsrc',
+    `num-buffers=${seconds * 10}`,
+    '!',
+    'video/x-raw,format=I420,width=160,height=120,framerate=10/1',
+    '!',
+    'x264enc',
+    'tune=zerolatency',
+    'speed-preset=ultrafast',
+    'key-int-max=10',
+    '!',
+    'h264parse',
+    '!',
+    'matroskamux',
+    'streamable=true',
+    'min-cluster-duration=1000000000',
+    `cluster-timestamp-offset=${BigInt(startMs) * 1_000_000n}`,
+    '!',
+    'filesink',
+    `location=${path.join(dir, `video_${startMs}.mkv`)}`,
+  ]);
+  await chmod(path.join(dir, `video_${startMs}.mkv`), 0o600);
 }

@@ -5,46 +5,16 @@
 // player computes match what the edge recorded, uploaded and aged out, in a window that starts hours
 // after the oldest cached video, once retention deleted some of it.
 import t from 'tap';
-import { execFile } from 'node:child_process';
-import { chmod, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { IoTTwinMakerClient } from '@aws-sdk/client-iottwinmaker';
 import { ffprobe } from '@kvs-edge/localcloud/testkit';
 import { startTestCamera } from '../helpers/test-camera.js';
 import { addCamera, deploy, eventually, recordingFiles, runConnector } from '../connector/fixtures.js';
 import { createCameraEntity, ensureWorkspace, VIDEO_COMPONENT } from '../../demo/twinmaker.js';
-import { playerVideoData } from './player.js';
+import { oldRecording, playerVideoData } from './player.js';
 
-const run = promisify(execFile);
 const MIN = 60_000;
-
-/** An old recording as the store keeps it: video_<start>.mkv with absolute (epoch ms) timecodes. */
-async function oldRecording(dir: string, startMs: number, seconds: number): Promise<void> {
-  await run('gst-launch-1.0', [
-    '-q',
-    'videotestsrc',
-    `num-buffers=${seconds * 10}`,
-    '!',
-    'video/x-raw,format=I420,width=160,height=120,framerate=10/1',
-    '!',
-    'x264enc',
-    'tune=zerolatency',
-    'speed-preset=ultrafast',
-    'key-int-max=10',
-    '!',
-    'h264parse',
-    '!',
-    'matroskamux',
-    'streamable=true',
-    'min-cluster-duration=1000000000',
-    `cluster-timestamp-offset=${BigInt(startMs) * 1_000_000n}`,
-    '!',
-    'filesink',
-    `location=${path.join(dir, `video_${startMs}.mkv`)}`,
-  ]);
-  await chmod(path.join(dir, `video_${startMs}.mkv`), 0o600);
-}
 
 /** Ranges as sorted [start, end] pairs, merged where they touch (the player's chunks are contiguous). */
 function merged(ranges: { start: number; end: number }[]): [number, number][] {

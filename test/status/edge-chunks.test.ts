@@ -85,3 +85,18 @@ t.test('a damaged file: the camera starts without memory and the warning says wh
   t.equal(lines.length, 1);
   t.match(lines[0], { file: path.join(dir, name!), msg: /remembered CachedVideoAgeOutOnEdge chunks/ });
 });
+
+t.test('a camera rebuilt in the same process (hot reload) starts from what it saved last', async (t) => {
+  const files = new EdgeChunkFiles(await tempDir(t));
+  const first: StatusPoint[] = [];
+  cameraStatus(files, first).cached([{ startMs: NOW - 3 * M, endMs: NOW - M }]);
+  // Rebuilt at once, before the file write has happened; the oldest minute is gone meanwhile.
+  const second: StatusPoint[] = [];
+  cameraStatus(files, second).cached([{ startMs: NOW - 2 * M - 30_000, endMs: NOW - M }]);
+  await files.close();
+  t.same(
+    second.map((p) => [p.startMs, p.endMs]),
+    [[NOW - 3 * M, NOW - 3 * M]],
+    'the deleted minute retracted, nothing else resent',
+  );
+});
