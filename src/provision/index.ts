@@ -43,5 +43,6 @@ export {
   cameraEntityId,
   DEFAULT_VIDEO_COMPONENT,
   EDGE_VIDEO_COMPONENT_TYPE,
+  provisionTwinMaker,
   type TwinMakerSpec,
 } from './twinmaker.js';

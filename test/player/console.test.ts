@@ -11,7 +11,7 @@ import puppeteer, { type Page } from 'puppeteer-core';
 import { IoTTwinMakerClient } from '@aws-sdk/client-iottwinmaker';
 import { startTestCamera } from '../helpers/test-camera.js';
 import { addCamera, deploy, eventually, runConnector } from '../connector/fixtures.js';
-import { createCameraEntity, ensureWorkspace } from '../../demo/twinmaker.js';
+import { DEFAULT_VIDEO_COMPONENT, provisionTwinMaker } from '../../src/provision/index.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve('.tap');
@@ -87,8 +87,20 @@ t.test(
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     t.teardown(() => twinmaker.destroy());
-    await ensureWorkspace(twinmaker, 'Cameras');
-    await createCameraEntity(twinmaker, 'Cameras', { name: 'Front door', ...cam });
+    // The entity as `kvs-edge provision` makes it for a file's TwinMaker section.
+    await provisionTwinMaker(
+      twinmaker,
+      {
+        workspaceId: 'Cameras',
+        componentName: DEFAULT_VIDEO_COMPONENT,
+        role: 'arn:aws:iam::123456789012:role/TwinMakerWorkspaceRole',
+        s3Location: 'arn:aws:s3:::twinmaker-cameras',
+      },
+      [{ name: 'Front door', assetId: cam.assetId }],
+      cam.assetModelId,
+      false,
+      () => undefined,
+    );
     await runConnector(t, d, { SegmentDurationSeconds: 10 });
 
     const browser = await puppeteer.launch({

@@ -13,7 +13,7 @@ import { IoTTwinMakerClient } from '@aws-sdk/client-iottwinmaker';
 import { ffprobe } from '@kvs-edge/localcloud/testkit';
 import { startTestCamera } from '../helpers/test-camera.js';
 import { addCamera, deploy, eventually, recordingFiles, runConnector } from '../connector/fixtures.js';
-import { createCameraEntity, ensureWorkspace, VIDEO_COMPONENT } from '../../demo/twinmaker.js';
+import { cameraEntityId, DEFAULT_VIDEO_COMPONENT, provisionTwinMaker } from '../../src/provision/index.js';
 import { playerVideoData } from './player.js';
 
 const run = promisify(execFile);
@@ -85,9 +85,22 @@ t.test('the real videoData object: stream source, live, range upload and availab
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   t.teardown(() => twinmaker.destroy());
-  await ensureWorkspace(twinmaker, 'Cameras');
-  const entityId = await createCameraEntity(twinmaker, 'Cameras', { name: 'Front door', ...cam });
-  const player = () => playerVideoData(d.cloud, 'Cameras', entityId, VIDEO_COMPONENT);
+  // The entity as `kvs-edge provision` makes it for a file's TwinMaker section.
+  await provisionTwinMaker(
+    twinmaker,
+    {
+      workspaceId: 'Cameras',
+      componentName: DEFAULT_VIDEO_COMPONENT,
+      role: 'arn:aws:iam::123456789012:role/TwinMakerWorkspaceRole',
+      s3Location: 'arn:aws:s3:::twinmaker-cameras',
+    },
+    [{ name: 'Front door', assetId: cam.assetId }],
+    cam.assetModelId,
+    false,
+    () => undefined,
+  );
+  const entityId = cameraEntityId(cam.assetId);
+  const player = () => playerVideoData(d.cloud, 'Cameras', entityId, DEFAULT_VIDEO_COMPONENT);
 
   const running = await runConnector(t, d, { SegmentDurationSeconds: 10 });
   await eventually('retention to delete the 5 h old recording', async () => {

@@ -268,7 +268,7 @@ t.test('TwinMaker: a workspace that does not exist and cannot be made is named w
   const { env } = await cloudWithClients(t);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'provision-tm-'));
   const file = path.join(dir, 'no-role.yml');
-  const text = (await readFile(fixture('twinmaker.yml'), 'utf8')).replace(/^  (Role|S3Location):.*\n/gm, '');
+  const text = (await readFile(fixture('twinmaker.yml'), 'utf8')).replace(/^ {2}(Role|S3Location):.*\n/gm, '');
   await writeFile(file, text);
   const run = await kvsEdge(['provision', file], env);
   t.equal(run.code, 1);
