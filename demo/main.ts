@@ -20,8 +20,6 @@ import { createSiteWiseClient } from '../src/sitewise/index.js';
 import type { CliIo } from '../src/cli/io.js';
 import { runCli } from '../src/cli/program.js';
 import { resolveCamera, sendUploadRequest } from '../src/cli/request.js';
-import { IoTTwinMakerClient } from '@aws-sdk/client-iottwinmaker';
-import { createCameraEntity, ensureWorkspace } from './twinmaker.js';
 
 interface DemoOptions {
   keep: boolean;
@@ -86,17 +84,10 @@ export async function runDemo(args: string[]): Promise<number> {
       region: cloud.region,
       endpoint: cloud.env.AWS_ENDPOINT_URL_IOTSITEWISE!,
     });
-    say('provisioning the hub, cameras, secrets and streams: kvs-edge provision demo-site.yml');
+    say(
+      'provisioning the hub, cameras, secrets, streams and TwinMaker entities (workspace "Cameras"): kvs-edge provision demo-site.yml',
+    );
     const cameras = await provisionCameras(dir, sitewise, camera);
-    say('creating the TwinMaker workspace "Cameras" and one entity per camera (edge video component)');
-    const twinmaker = new IoTTwinMakerClient({
-      region: cloud.region,
-      endpoint: cloud.env.AWS_ENDPOINT_URL_IOTTWINMAKER!,
-      disableHostPrefix: true,
-    });
-    await ensureWorkspace(twinmaker, 'Cameras');
-    for (const c of cameras) await createCameraEntity(twinmaker, 'Cameras', c);
-    twinmaker.destroy();
     say(`local console (watch the cameras in a browser): ${cloud.console.url}`);
 
     const recordings = path.join(dir, 'recordings');
@@ -220,6 +211,12 @@ async function provisionCameras(
         LiveStreamingStartTime: '-',
         LocalDataRetentionPeriodInMinutes: 60,
       })),
+      // The player finds each camera through an entity with the edge video component.
+      TwinMaker: {
+        WorkspaceId: 'Cameras',
+        Role: 'arn:aws:iam::123456789012:role/TwinMakerWorkspaceRole',
+        S3Location: 'arn:aws:s3:::twinmaker-cameras',
+      },
     }),
   );
   const code = await runCli(['provision', file], cliIo());

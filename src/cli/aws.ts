@@ -29,6 +29,12 @@ function credentialsOf(env: NodeJS.ProcessEnv) {
   };
 }
 
+/** `{credentials}` when the environment gives keys, for clients made outside awsClients. */
+export function awsCredentials(env: NodeJS.ProcessEnv) {
+  const credentials = credentialsOf(env);
+  return credentials ? { credentials } : {};
+}
+
 export function awsClients(env: NodeJS.ProcessEnv): AwsClients {
   const region = regionOf(env);
   const credentials = credentialsOf(env);

@@ -13,7 +13,7 @@ import {
   type Change,
   type ProvisionSpec,
 } from '../provision/index.js';
-import { awsClients, regionOf } from './aws.js';
+import { awsClients, awsCredentials, regionOf } from './aws.js';
 import { CliError, UsageError, writeJson, type CliIo } from './io.js';
 
 async function readSpec(file: string): Promise<ProvisionSpec> {
@@ -77,11 +77,31 @@ export function registerProvision(program: Command, io: CliIo, done: (code: numb
           throw new UsageError('give the provisioning file: kvs-edge provision <file.yaml>');
         const spec = await readSpec(file);
         const aws = awsClients(io.env);
+        let twinmaker: { destroy(): void } | undefined;
         try {
-          const result = await applyProvision(spec, aws, {
-            dryRun: options.dryRun ?? false,
-            ...(!options.json && { onChange: (c: Change) => void io.out.write(changeLine(c)) }),
-          });
+          const result = await applyProvision(
+            spec,
+            {
+              ...aws,
+              // Loaded only for a file with a TwinMaker section.
+              twinmaker: async () => {
+                const { IoTTwinMakerClient } = await import('@aws-sdk/client-iottwinmaker');
+                const endpoint = io.env.AWS_ENDPOINT_URL_IOTTWINMAKER;
+                const client = new IoTTwinMakerClient({
+                  ...(aws.region && { region: aws.region }),
+                  ...awsCredentials(io.env),
+                  // TwinMaker's data-plane calls go to api.<endpoint>; an overridden endpoint is used as is.
+                  ...(endpoint && { endpoint, disableHostPrefix: true }),
+                });
+                twinmaker = client;
+                return client;
+              },
+            },
+            {
+              dryRun: options.dryRun ?? false,
+              ...(!options.json && { onChange: (c: Change) => void io.out.write(changeLine(c)) }),
+            },
+          );
           const count = (action: Change['action']) =>
             result.changes.filter((c) => c.action === action).length;
           if (options.json) writeJson(io.out, result);
@@ -97,6 +117,7 @@ export function registerProvision(program: Command, io: CliIo, done: (code: numb
           done(0);
         } finally {
           aws.destroy();
+          twinmaker?.destroy();
         }
       } catch (err) {
         if (err instanceof ProvisionFileError) {

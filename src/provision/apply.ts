@@ -41,6 +41,8 @@ import {
   waitActive,
 } from './models.js';
 import type { CameraSpec, HubSpec, ProvisionSpec } from './file.js';
+import { provisionTwinMaker } from './twinmaker.js';
+import type { IoTTwinMakerClient } from '@aws-sdk/client-iottwinmaker';
 
 /** What happened (or, in a dry run, would happen) to one resource. */
 export interface Change {
@@ -53,7 +55,9 @@ export interface Change {
     | 'notification'
     | 'secret'
     | 'stream'
-    | 'association';
+    | 'association'
+    | 'workspace'
+    | 'entity';
   /** The resource, by the name a person knows it by. */
   target: string;
   detail?: string;
@@ -63,6 +67,8 @@ export interface ProvisionClients {
   sitewise: IoTSiteWiseClient;
   secrets: SecretsManagerClient;
   kvs: KinesisVideoClient;
+  /** Made only when the file has a TwinMaker section (the SDK loads lazily). */
+  twinmaker?: () => Promise<IoTTwinMakerClient>;
 }
 
 export interface ProvisionResult {
@@ -127,6 +133,23 @@ export async function applyProvision(
   for (const hub of spec.hubs) {
     const assetId = await provisionHubSpec(sw, hubModelId, cameraModelId, hub, cameraIds, dryRun, record);
     result.hubs.push({ name: hub.name, ...(assetId && { assetId }) });
+  }
+  if (spec.twinmaker) {
+    if (!clients.twinmaker)
+      throw new ProvisionError('TwinMaker entities were asked for, but no TwinMaker client');
+    try {
+      await provisionTwinMaker(
+        await clients.twinmaker(),
+        spec.twinmaker,
+        result.cameras,
+        cameraModelId,
+        dryRun,
+        record,
+      );
+    } catch (err) {
+      if (err instanceof Error && !('$metadata' in err)) throw new ProvisionError(err.message);
+      throw err;
+    }
   }
   return result;
 }

@@ -13,6 +13,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type
 import { CameraProperty } from '../sitewise/index.js';
 import { parseSchedule, ScheduleError } from '../schedule/index.js';
 
+import { DEFAULT_VIDEO_COMPONENT, type TwinMakerSpec } from './twinmaker.js';
 export const HUB_TYPE = 'EdgeConnectorForKVSHubAsset';
 export const CAMERA_TYPE = 'EdgeConnectorForKVSCameraAsset';
 // What the reference's script gives a stream it creates.
@@ -33,7 +34,10 @@ const CAMERA_ATTRIBUTES: Record<string, 'string' | 'integer' | 'boolean'> = {
 const CAMERA_KEYS = ['Type', 'Name', 'RTSPStream', ...Object.keys(CAMERA_ATTRIBUTES)];
 const HUB_KEYS_REFERENCE = ['Type', 'Name', 'HubName', 'ChildrenCameraSiteWiseAssetName'];
 const HUB_KEYS_OWN = ['Name', 'HubName', 'ThingName'];
-const TOP_KEYS_OWN = ['Hub', 'Cameras', 'StreamRetentionInHours'];
+const TOP_KEYS_OWN = ['Hub', 'Cameras', 'StreamRetentionInHours', 'TwinMaker'];
+const TWINMAKER_KEYS = ['WorkspaceId', 'ComponentName', 'Role', 'S3Location'];
+// TwinMaker's own rule for workspace ids (CreateWorkspace: 1-128, letters, digits, _ and -).
+const WORKSPACE_ID = /^[a-zA-Z_0-9][a-zA-Z_\-0-9]*[a-zA-Z0-9]+$/;
 // KVS CreateStream's rule for stream names.
 const STREAM_NAME = /^[a-zA-Z0-9_.-]{1,256}$/;
 
@@ -64,6 +68,8 @@ export interface ProvisionSpec {
   hubs: HubSpec[];
   cameras: CameraSpec[];
   streamRetentionHours: number;
+  /** TwinMaker entities for the cameras, when the file has a TwinMaker section. */
+  twinmaker?: TwinMakerSpec;
 }
 
 /** One mistake in the file, with where it is (1-based). */
@@ -207,8 +213,41 @@ function readReference(root: import('yaml').YAMLMap, spec: ProvisionSpec, at: At
   }
 }
 
+function readTwinMaker(root: import('yaml').YAMLMap, spec: ProvisionSpec, at: At) {
+  const section = root.get('TwinMaker', true);
+  if (section === undefined) return;
+  if (!isMap(section)) {
+    at(
+      section as Node,
+      'TwinMaker must be a mapping with WorkspaceId (and optionally ComponentName, Role, S3Location)',
+    );
+    return;
+  }
+  unknownKeys(section, TWINMAKER_KEYS, 'TwinMaker', at);
+  const workspaceId = requiredString(section, 'WorkspaceId', 'TwinMaker', at);
+  if (workspaceId !== '' && (workspaceId.length > 128 || !WORKSPACE_ID.test(workspaceId))) {
+    at(
+      section.get('WorkspaceId', true) as Node,
+      `TwinMaker.WorkspaceId "${workspaceId}" may use letters, digits, '_' and '-' (1-128, not ending in '_' or '-')`,
+    );
+  }
+  const componentName = optionalString(section, 'ComponentName', at) ?? DEFAULT_VIDEO_COMPONENT;
+  const role = optionalString(section, 'Role', at);
+  const s3Location = optionalString(section, 'S3Location', at);
+  if ((role === undefined) !== (s3Location === undefined)) {
+    at(section, 'TwinMaker: give both Role and S3Location (to create the workspace), or neither (it exists)');
+  }
+  spec.twinmaker = {
+    workspaceId,
+    componentName,
+    ...(role !== undefined && { role }),
+    ...(s3Location !== undefined && { s3Location }),
+  };
+}
+
 function readOwn(root: import('yaml').YAMLMap, spec: ProvisionSpec, at: At) {
   unknownKeys(root, TOP_KEYS_OWN, 'the file', at);
+  readTwinMaker(root, spec, at);
   const retention = root.get('StreamRetentionInHours', true);
   if (retention !== undefined) {
     const value = isScalar(retention) ? retention.value : undefined;

@@ -5,6 +5,8 @@
 // - apply: creates or updates, idempotently, the reference's hub and camera asset models, the assets,
 //   their attribute values, the VideoUploadRequest notification, the camera secrets, the KVS streams and
 //   the hub-camera associations; a dry run reports the same plan without writing.
+// - twinmaker: with a TwinMaker section, one entity per camera with the edge video component bound to
+//   its asset (the player finds the stream through it); the TwinMaker SDK loads only then.
 // - policy: the IAM policy the device role needs for what the component calls.
 // - assets/models: the building blocks (also used by tests and the demo to set up one camera).
 export {
@@ -37,3 +39,10 @@ export {
   type ProvisionHubOptions,
 } from './assets.js';
 export { ensureCameraModel, ensureHubModel, findCameraModel, findHubModel } from './models.js';
+export {
+  cameraEntityId,
+  DEFAULT_VIDEO_COMPONENT,
+  EDGE_VIDEO_COMPONENT_TYPE,
+  provisionTwinMaker,
+  type TwinMakerSpec,
+} from './twinmaker.js';

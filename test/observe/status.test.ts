@@ -2,8 +2,12 @@
 // endpoint while two real test cameras run (one with a wrong password), `kvs-edge upload` waits until a
 // recorded range is in the local KVS, and `status` says clearly when no component answers.
 import t from 'tap';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { startTestCamera } from '../helpers/test-camera.js';
-import { addCamera, deploy, eventually, runConnector } from '../connector/fixtures.js';
+import { addCamera, deploy, eventually, runConnector, sendRequest } from '../connector/fixtures.js';
 import { kvsEdge } from '../cli/run.js';
 import type { ComponentStatus } from '../../src/observe/index.js';
 
@@ -72,6 +76,7 @@ t.test('status, metrics and upload against the running component', async (t) => 
   t.ok(sample('kvs_edge_camera_written_fragments_total', 'front-door') >= 3);
   t.ok(sample('kvs_edge_camera_written_bytes_total', 'front-door') > 0);
   t.equal(sample('kvs_edge_camera_up', 'back-door'), 0, 'the camera that refuses us is down');
+  t.equal(sample('kvs_edge_camera_up', 'front-door'), 1, 'the streaming camera is up');
   t.match(metrics, /^# TYPE kvs_edge_camera_restarts_total counter$/m);
   t.ok(Number(/^kvs_edge_process_resident_memory_bytes (\d+)$/m.exec(metrics)?.[1]) > 10e6);
   t.match(metrics, /^kvs_edge_event_loop_delay_seconds\{quantile="0.99"\} [\d.e-]+$/m);
@@ -90,6 +95,54 @@ t.test('status, metrics and upload against the running component', async (t) => 
   t.match(upload.err, /^sent VideoUploadRequest "\d+-\d+" to camera /);
   t.match(upload.err, /100% in KVS/, 'plain progress lines when not on a terminal');
 
+  // The upload again, on a terminal (a pseudo-terminal from util-linux script): the bar is drawn in
+  // place and ends full.
+  const onTty = await command(
+    ['upload', '--camera', 'Front door', '--from', from, '--to', to, '--timeout', '60'],
+    { ...d.cloud.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' },
+    { tty: true },
+  );
+  t.equal(onTty.code, 0, onTty.out);
+  t.match(onTty.out, /\r\[#{30}\] 100% in KVS/, 'the bar is drawn over itself and ends at 100 %');
+  t.notMatch(onTty.out, /^\d+% in KVS$/m, 'no plain progress lines on a terminal');
+
+  // PutMedia ACK latency: live fragments' end -> RECEIVED / PERSISTED, as a histogram per camera.
+  await sendRequest(d, good.assetId, good.propertyIds.VideoUploadRequest!, 'live');
+  const withAcks = await eventually('PERSISTED ACKs of live fragments in /metrics', async () => {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const count = new RegExp(
+      `^kvs_edge_camera_ack_latency_seconds_count\\{camera="${good.assetId}",stream="front-door",ack="persisted"\\} (\\d+)$`,
+      'm',
+    ).exec(text);
+    return count && Number(count[1]) >= 3 ? text : undefined;
+  });
+  t.match(withAcks, /^# TYPE kvs_edge_camera_ack_latency_seconds histogram$/m);
+  const sum = Number(
+    /^kvs_edge_camera_ack_latency_seconds_sum\{[^}]*stream="front-door",ack="persisted"\} (\S+)$/m.exec(
+      withAcks,
+    )?.[1],
+  );
+  t.ok(sum > 0, `fragment end -> PERSISTED takes time (sum ${sum} s)`);
+  t.match(
+    withAcks,
+    /^kvs_edge_camera_ack_latency_seconds_bucket\{[^}]*stream="front-door",ack="received",le="\+Inf"\} [1-9]\d*$/m,
+    'RECEIVED is measured as well',
+  );
+  t.notMatch(withAcks, /ack_latency[^\n]*stream="back-door"/, 'no latency for a camera that sent nothing');
+
+  // `status --watch` refreshes until Ctrl-C, then exits 0.
+  const watch = await command(
+    ['status', '--url', url, '--watch', '0.5'],
+    {},
+    {
+      until: (out) => (out.match(/^kvs-edge \d/gm) ?? []).length >= 3,
+    },
+  );
+  t.equal(watch.code, 0, 'SIGINT ends --watch with exit 0');
+  const frames = watch.out.split(/^(?=kvs-edge \d)/m).filter((f) => f.trim() !== '');
+  t.ok(frames.length >= 3, `refreshed (${frames.length} frames)`);
+  t.ok(new Set(frames).size > 1, 'the output changes as the component runs');
+
   await run.stop();
   const gone = await cli('status', '--url', url);
   t.equal(gone.code, 1);
@@ -98,3 +151,30 @@ t.test('status, metrics and upload against the running component', async (t) => 
     /^kvs-edge: no component answers at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\): is it running\?/,
   );
 });
+
+/**
+ * The kvs-edge binary (from source, through tsx) in its own process; with `tty`, under a
+ * pseudo-terminal from util-linux `script`. With `until`, SIGINT is sent once the output satisfies it.
+ */
+async function command(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  options: { tty?: boolean; until?: (out: string) => boolean } = {},
+): Promise<{ code: number | null; out: string }> {
+  const tsx = pathToFileURL(path.resolve('node_modules/tsx/dist/loader.mjs')).href;
+  const argv = [process.execPath, '--import', tsx, path.resolve('src/cli/main.ts'), ...args];
+  const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+  const child = options.tty
+    ? spawn('script', ['-qec', argv.map(quote).join(' '), '/dev/null'], { env: { ...process.env, ...env } })
+    : spawn(argv[0]!, argv.slice(1), { env: { ...process.env, ...env } });
+  let out = '';
+  const exited = once(child, 'exit') as Promise<[number | null]>;
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  if (options.until) {
+    await eventually('the command output', () => options.until!(out) || undefined, 60_000);
+    child.kill('SIGINT');
+  }
+  const [code] = await exited;
+  return { code, out };
+}

@@ -11,7 +11,7 @@ import puppeteer, { type Page } from 'puppeteer-core';
 import { IoTTwinMakerClient } from '@aws-sdk/client-iottwinmaker';
 import { startTestCamera } from '../helpers/test-camera.js';
 import { addCamera, deploy, eventually, runConnector } from '../connector/fixtures.js';
-import { createCameraEntity, ensureWorkspace } from '../../demo/twinmaker.js';
+import { cameraEntity } from './player.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve('.tap');
@@ -87,8 +87,7 @@ t.test(
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     t.teardown(() => twinmaker.destroy());
-    await ensureWorkspace(twinmaker, 'Cameras');
-    await createCameraEntity(twinmaker, 'Cameras', { name: 'Front door', ...cam });
+    await cameraEntity(twinmaker, { name: 'Front door', ...cam });
     await runConnector(t, d, { SegmentDurationSeconds: 10 });
 
     const browser = await puppeteer.launch({
@@ -172,8 +171,7 @@ t.test(
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     t.teardown(() => twinmaker.destroy());
-    await ensureWorkspace(twinmaker, 'Cameras');
-    await createCameraEntity(twinmaker, 'Cameras', { name: 'Dock', ...cam });
+    await cameraEntity(twinmaker, { name: 'Dock', ...cam });
     await runConnector(t, d, { SegmentDurationSeconds: 10 });
 
     const browser = await puppeteer.launch({

@@ -7,8 +7,8 @@ import { IoTTwinMakerClient } from '@aws-sdk/client-iottwinmaker';
 import { CreateStreamCommand, KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
 import { startTestCamera } from '../helpers/test-camera.js';
 import { addCamera, deploy, eventually, recordingFiles, runConnector } from '../connector/fixtures.js';
-import { createCameraEntity, ensureWorkspace, VIDEO_COMPONENT } from '../../demo/twinmaker.js';
-import { playerVideoData } from './player.js';
+import { cameraEntity, playerVideoData } from './player.js';
+import { DEFAULT_VIDEO_COMPONENT } from '../../src/provision/index.js';
 
 type Range = { start: number; end: number };
 
@@ -32,8 +32,7 @@ t.test(
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     t.teardown(() => twinmaker.destroy());
-    await ensureWorkspace(twinmaker, 'Cameras');
-    const entityId = await createCameraEntity(twinmaker, 'Cameras', { name: 'Gate', ...cam });
+    const entityId = await cameraEntity(twinmaker, { name: 'Gate', ...cam });
     // The player resolves the stream before it reads availability; it exists as after any earlier upload.
     const kvs = new KinesisVideoClient({
       region: d.cloud.region,
@@ -45,7 +44,7 @@ t.test(
     const windowStart = Date.now() - 5 * 60_000;
     const onEdge = async (): Promise<Range[]> => {
       // A new videoData per query: the object never clears its arrays (docs/video.md).
-      const video = playerVideoData(d.cloud, 'Cameras', entityId, VIDEO_COMPONENT);
+      const video = playerVideoData(d.cloud, 'Cameras', entityId, DEFAULT_VIDEO_COMPONENT);
       const end = new Date();
       // Nothing is uploaded, so there is no ON_DEMAND session (ResourceNotFoundException, as on AWS);
       // the object has resolved the stream and its endpoint by then, which is what availability needs.

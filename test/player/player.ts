@@ -6,7 +6,9 @@ import { chmod } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { IoTTwinMakerClient } from '@aws-sdk/client-iottwinmaker';
 import type { LocalCloud } from '@kvs-edge/localcloud';
+import { cameraEntityId, DEFAULT_VIDEO_COMPONENT, provisionTwinMaker } from '../../src/provision/index.js';
 
 const fromTest = createRequire(import.meta.url);
 const playerMain = fromTest.resolve('@iot-app-kit/source-iottwinmaker');
@@ -93,4 +95,28 @@ export async function oldRecording(dir: string, startMs: number, seconds: number
     `location=${path.join(dir, `video_${startMs}.mkv`)}`,
   ]);
   await chmod(path.join(dir, `video_${startMs}.mkv`), 0o600);
+}
+
+/**
+ * The camera's TwinMaker entity as `kvs-edge provision` makes it for a file's TwinMaker section (workspace
+ * "Cameras", component DEFAULT_VIDEO_COMPONENT); returns the entity id the player is configured with.
+ */
+export async function cameraEntity(
+  twinmaker: IoTTwinMakerClient,
+  cam: { name: string; assetId: string; assetModelId: string },
+): Promise<string> {
+  await provisionTwinMaker(
+    twinmaker,
+    {
+      workspaceId: 'Cameras',
+      componentName: DEFAULT_VIDEO_COMPONENT,
+      role: 'arn:aws:iam::123456789012:role/TwinMakerWorkspaceRole',
+      s3Location: 'arn:aws:s3:::twinmaker-cameras',
+    },
+    [{ name: cam.name, assetId: cam.assetId }],
+    cam.assetModelId,
+    false,
+    () => undefined,
+  );
+  return cameraEntityId(cam.assetId);
 }

@@ -9,8 +9,8 @@ import path from 'node:path';
 import { IoTTwinMakerClient } from '@aws-sdk/client-iottwinmaker';
 import { startTestCamera } from '../helpers/test-camera.js';
 import { addCamera, deploy, eventually, runConnector } from '../connector/fixtures.js';
-import { createCameraEntity, ensureWorkspace, VIDEO_COMPONENT } from '../../demo/twinmaker.js';
-import { oldRecording, playerVideoData } from './player.js';
+import { cameraEntity, oldRecording, playerVideoData } from './player.js';
+import { DEFAULT_VIDEO_COMPONENT } from '../../src/provision/index.js';
 
 // The panel re-sends every 120 s and the connector's default keep-alive is 300 s. What decides whether
 // live goes on is only whether the next `live` arrives before the keep-alive of the previous one ends
@@ -31,8 +31,7 @@ async function twinMakerEntity(
     disableHostPrefix: true,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  await ensureWorkspace(twinmaker, 'Cameras');
-  const entityId = await createCameraEntity(twinmaker, 'Cameras', { name: 'Cam', ...cam });
+  const entityId = await cameraEntity(twinmaker, { name: 'Cam', ...cam });
   twinmaker.destroy();
   return entityId;
 }
@@ -44,7 +43,7 @@ t.test(
     const camera = await startTestCamera(t, { gopSeconds: 1 });
     const cam = await addCamera(d, { name: 'Lobby', streamName: 'lobby', rtspUrl: camera.url('/cam') });
     const entityId = await twinMakerEntity(d, cam);
-    const player = () => playerVideoData(d.cloud, 'Cameras', entityId, VIDEO_COMPONENT);
+    const player = () => playerVideoData(d.cloud, 'Cameras', entityId, DEFAULT_VIDEO_COMPONENT);
     const running = await runConnector(t, d, {
       SegmentDurationSeconds: 10,
       LiveKeepAliveSeconds: KEEP_ALIVE_S,
@@ -126,8 +125,8 @@ t.test(
     // Dashboard 1 wants [T+5 s, T+35 s], dashboard 2 [T+20 s, T+50 s].
     const a = [T + 5_000, T + 35_000] as const;
     const c = [T + 20_000, T + 50_000] as const;
-    const one = playerVideoData(d.cloud, 'Cameras', entityId, VIDEO_COMPONENT);
-    const two = playerVideoData(d.cloud, 'Cameras', entityId, VIDEO_COMPONENT);
+    const one = playerVideoData(d.cloud, 'Cameras', entityId, DEFAULT_VIDEO_COMPONENT);
+    const two = playerVideoData(d.cloud, 'Cameras', entityId, DEFAULT_VIDEO_COMPONENT);
     await one.getKvsStreamSrc('LIVE').catch(() => undefined); // resolves the properties, as the panel does on load
     await two.getKvsStreamSrc('LIVE').catch(() => undefined);
     // One right after the other (a BatchPut round trip apart), the second while the first is being
@@ -168,7 +167,7 @@ t.test(
     );
 
     const uploaded = await eventually('the uploaded ranges to cover the union', async () => {
-      const v = playerVideoData(d.cloud, 'Cameras', entityId, VIDEO_COMPONENT);
+      const v = playerVideoData(d.cloud, 'Cameras', entityId, DEFAULT_VIDEO_COMPONENT);
       const end = new Date(Date.now());
       await v.getKvsStreamSrc('ON_DEMAND', new Date(T - 60_000), end);
       const r = await v.getAvailableTimeRanges(new Date(T - 60_000), end);

@@ -11,8 +11,8 @@ import { IoTTwinMakerClient } from '@aws-sdk/client-iottwinmaker';
 import { ffprobe } from '@kvs-edge/localcloud/testkit';
 import { startTestCamera } from '../helpers/test-camera.js';
 import { addCamera, deploy, eventually, recordingFiles, runConnector } from '../connector/fixtures.js';
-import { createCameraEntity, ensureWorkspace, VIDEO_COMPONENT } from '../../demo/twinmaker.js';
-import { oldRecording, playerVideoData } from './player.js';
+import { DEFAULT_VIDEO_COMPONENT } from '../../src/provision/index.js';
+import { cameraEntity, oldRecording, playerVideoData } from './player.js';
 
 const MIN = 60_000;
 
@@ -55,9 +55,8 @@ t.test('the real videoData object: stream source, live, range upload and availab
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   t.teardown(() => twinmaker.destroy());
-  await ensureWorkspace(twinmaker, 'Cameras');
-  const entityId = await createCameraEntity(twinmaker, 'Cameras', { name: 'Front door', ...cam });
-  const player = () => playerVideoData(d.cloud, 'Cameras', entityId, VIDEO_COMPONENT);
+  const entityId = await cameraEntity(twinmaker, { name: 'Front door', ...cam });
+  const player = () => playerVideoData(d.cloud, 'Cameras', entityId, DEFAULT_VIDEO_COMPONENT);
 
   const running = await runConnector(t, d, { SegmentDurationSeconds: 10 });
   await eventually('retention to delete the 5 h old recording', async () => {

@@ -199,3 +199,84 @@ t.test('--print-policy scopes KVS to the streams in the file', async (t) => {
   ]);
   t.ok(kvs.Action.includes('kinesisvideo:PutMedia'));
 });
+
+t.test(
+  'TwinMaker: a workspace and one edge video entity per camera bound to its asset; then nothing twice',
+  async (t) => {
+    const { cloud, env } = await cloudWithClients(t);
+    const dry = await kvsEdge(['provision', '--dry-run', fixture('twinmaker.yml')], env);
+    t.equal(dry.code, 0, dry.err);
+    t.match(dry.out, /^create +workspace +Docks$/m, 'the dry run shows the workspace');
+    t.match(
+      dry.out,
+      /^create +entity +camera "dock-north" +\(camera-<asset id>, EdgeVideo: com\.amazon\.iotsitewise\.connector\.edgevideo\)$/m,
+    );
+
+    const first = await kvsEdge(['provision', fixture('twinmaker.yml')], env);
+    t.equal(first.code, 0, first.err);
+    t.match(first.out, /^create +workspace +Docks$/m);
+    const { IoTTwinMakerClient, GetEntityCommand, ListEntitiesCommand } =
+      await import('@aws-sdk/client-iottwinmaker');
+    const twinmaker = new IoTTwinMakerClient({
+      region: cloud.region,
+      endpoint: cloud.env.AWS_ENDPOINT_URL_IOTTWINMAKER!,
+      disableHostPrefix: true,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    t.teardown(() => twinmaker.destroy());
+    const listed =
+      (await twinmaker.send(new ListEntitiesCommand({ workspaceId: 'Docks' }))).entitySummaries ?? [];
+    t.same(
+      listed.map((e) => e.entityName).sort(),
+      ['dock-north', 'dock-south'],
+      'one entity per camera, named after it',
+    );
+    const { CameraModel } = { CameraModel: /camera model +([0-9a-f-]+)/.exec(first.out)?.[1] };
+    for (const camera of ['dock-north', 'dock-south']) {
+      const assetId = new RegExp(`^create +asset +camera "${camera}" +\\(([0-9a-f-]+)\\)$`, 'm').exec(
+        first.out,
+      )?.[1];
+      t.ok(assetId, `${camera}'s asset was created`);
+      const entity = await twinmaker.send(
+        new GetEntityCommand({ workspaceId: 'Docks', entityId: `camera-${assetId}` }),
+      );
+      const component = entity.components?.EdgeVideo;
+      t.equal(component?.componentTypeId, 'com.amazon.iotsitewise.connector.edgevideo');
+      t.equal(
+        component?.properties?.sitewiseAssetId?.value?.stringValue,
+        assetId,
+        `${camera}'s entity is bound to its asset`,
+      );
+      t.equal(
+        component?.properties?.sitewiseAssetModelId?.value?.stringValue,
+        CameraModel,
+        'and to the camera model',
+      );
+    }
+
+    const second = await kvsEdge(['provision', fixture('twinmaker.yml')], env);
+    t.equal(second.code, 0, second.err);
+    t.match(second.out, /^0 created, 0 updated, \d+ unchanged$/m, 'a second run changes nothing');
+    t.match(second.out, /^unchanged +entity +camera "dock-south"/m);
+    const again =
+      (await twinmaker.send(new ListEntitiesCommand({ workspaceId: 'Docks' }))).entitySummaries ?? [];
+    t.equal(again.length, 2, 'no entity twice');
+  },
+);
+
+t.test('TwinMaker: a workspace that does not exist and cannot be made is named with the fix', async (t) => {
+  const { env } = await cloudWithClients(t);
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'provision-tm-'));
+  const file = path.join(dir, 'no-role.yml');
+  const text = (await readFile(fixture('twinmaker.yml'), 'utf8')).replace(
+    /^ {2}(Role|S3Location):.*\n/gm,
+    '',
+  );
+  await writeFile(file, text);
+  const run = await kvsEdge(['provision', file], env);
+  t.equal(run.code, 1);
+  t.match(
+    run.err,
+    /TwinMaker workspace "Docks" does not exist: create it in the TwinMaker console, or give TwinMaker.Role and TwinMaker.S3Location/,
+  );
+});
