@@ -172,9 +172,10 @@ export async function runComponent(options: RunOptions = {}): Promise<number> {
   // The work folder (the recipe sets KVS_EDGE_WORK_DIR to {work:path}); else the state folder.
   const workDir = env.KVS_EDGE_WORK_DIR || stateDir;
   const lastKnown = new LastKnownConfig(workDir, log);
-  // In the work folder, not beside the recordings: if the recordings folder is wiped, the next start
-  // still knows what it had reported and retracts it.
-  const edgeChunks = new EdgeChunkFiles(path.join(workDir, 'edge-chunks'), log);
+  // In the work folder, not among the recordings: if the recordings folder is wiped, the next start
+  // still knows what it had reported and retracts it. Hidden, because under Greengrass the default
+  // RecordingsPath is that same folder, where every other folder is a camera's.
+  const edgeChunks = new EdgeChunkFiles(path.join(workDir, '.edge-chunks'), log);
   let messaging: Messaging;
   try {
     messaging = ipc ?? (await standaloneMessaging(env, log));
