@@ -4,15 +4,16 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { makeFragments, recordedStore, startCloud, storedStarts } from './fixtures/cloud.js';
-import { childEnv } from '@kvs-edge/localcloud/testkit';
+import { tsChild } from '@kvs-edge/localcloud/testkit';
 import { eventually } from '../helpers/poll.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/upload-child.ts', import.meta.url));
 const CAM = 'cam-restart';
 
 function runChild(config: object, onLine: (line: string) => void) {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-    env: childEnv({ KVS_CHILD_CONFIG: JSON.stringify(config) }),
+  const node = tsChild({ KVS_CHILD_CONFIG: JSON.stringify(config) });
+  const child = spawn(process.execPath, [...node.execArgv, CHILD], {
+    env: node.env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let buf = '';
