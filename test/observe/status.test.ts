@@ -2,26 +2,13 @@
 // endpoint while two real test cameras run (one with a wrong password), `kvs-edge upload` waits until a
 // recorded range is in the local KVS, and `status` says clearly when no component answers.
 import t from 'tap';
-import { startTestCamera } from '../helpers/test-camera.js';
-import { addCamera, deploy, eventually, runConnector } from '../connector/fixtures.js';
+import { deploy, eventually, frontAndBackDoor, runConnector } from '../connector/fixtures.js';
 import { kvsEdge } from '../cli/run.js';
 import type { ComponentStatus } from '../../src/observe/index.js';
 
 t.test('status, metrics and upload against the running component', async (t) => {
   const d = await deploy(t);
-  const camera = await startTestCamera(t, { user: 'viewer', password: 'right-pass', gopSeconds: 1 });
-  const good = await addCamera(d, {
-    name: 'Front door',
-    streamName: 'front-door',
-    rtspUrl: camera.url('/cam'),
-    captureStartTime: '* * * * *',
-  });
-  const bad = await addCamera(d, {
-    name: 'Back door',
-    streamName: 'back-door',
-    rtspUrl: camera.url('/cam', { user: 'viewer', password: 'wrong-pass' }),
-    captureStartTime: '* * * * *',
-  });
+  const { front: good, back: bad } = await frontAndBackDoor(t, d, { camera: { gopSeconds: 1 } });
   const run = await runConnector(t, d, { SegmentDurationSeconds: 2 }, 'greengrass', {
     KVS_EDGE_STATUS_PORT: '0',
   });

@@ -5,44 +5,24 @@
 // player computes match what the edge recorded, uploaded and aged out, in a window that starts hours
 // after the oldest cached video, once retention deleted some of it.
 import t from 'tap';
-import { execFile } from 'node:child_process';
 import { chmod, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { IoTTwinMakerClient } from '@aws-sdk/client-iottwinmaker';
-import { ffprobe } from '@kvs-edge/localcloud/testkit';
-import { startTestCamera } from '../helpers/test-camera.js';
-import { addCamera, deploy, eventually, recordingFiles, runConnector } from '../connector/fixtures.js';
-import { createCameraEntity, ensureWorkspace, VIDEO_COMPONENT } from '../../demo/twinmaker.js';
+import { ffprobe, writeClip } from '@kvs-edge/localcloud/testkit';
+import { deploy, eventually, recordingFiles, runConnector } from '../connector/fixtures.js';
+import { VIDEO_COMPONENT } from '../../demo/twinmaker.js';
+import { frontDoor, WORKSPACE } from './fixtures.js';
 import { playerVideoData } from './player.js';
 
-const run = promisify(execFile);
 const MIN = 60_000;
 
 /** An old recording as the store keeps it: video_<start>.mkv with absolute (epoch ms) timecodes. */
 async function oldRecording(dir: string, startMs: number, seconds: number): Promise<void> {
-  await run('gst-launch-1.0', [
-    '-q',
-    'videotestsrc',
-    `num-buffers=${seconds * 10}`,
-    '!',
-    'video/x-raw,format=I420,width=160,height=120,framerate=10/1',
-    '!',
-    'x264enc',
-    'tune=zerolatency',
-    'speed-preset=ultrafast',
-    'key-int-max=10',
-    '!',
-    'h264parse',
-    '!',
-    'matroskamux',
-    'streamable=true',
-    'min-cluster-duration=1000000000',
-    `cluster-timestamp-offset=${BigInt(startMs) * 1_000_000n}`,
-    '!',
-    'filesink',
-    `location=${path.join(dir, `video_${startMs}.mkv`)}`,
-  ]);
+  await writeClip(path.join(dir, `video_${startMs}.mkv`), {
+    seconds,
+    fps: 10,
+    epochStartMs: startMs,
+    minClusterMs: 1000,
+  });
   await chmod(path.join(dir, `video_${startMs}.mkv`), 0o600);
 }
 
@@ -59,35 +39,18 @@ function merged(ranges: { start: number; end: number }[]): [number, number][] {
 
 t.test('the real videoData object: stream source, live, range upload and availability', async (t) => {
   const d = await deploy(t);
-  const camera = await startTestCamera(t, { gopSeconds: 1 });
   const now = Date.now();
   // Cached video: one recording 5 h old (retention, 4 h 30 min, deletes it) and one 3 h old whose
   // 90 s span a minute boundary M, where the player's window will start.
   const M = Math.floor((now - 3 * 3600_000) / MIN) * MIN;
   const deleted = now - 5 * 3600_000;
-  const cam = await addCamera(d, {
-    name: 'Front door',
-    streamName: 'front-door',
-    rtspUrl: camera.url('/cam'),
-    captureStartTime: '* * * * *',
-    captureDurationInMinutes: 0,
-    localDataRetentionPeriodInMinutes: 270,
-  });
+  const { cam, entityId } = await frontDoor(t, d, { localDataRetentionPeriodInMinutes: 270 });
   const recordings = path.join(d.dir, 'recordings', cam.assetId);
   await mkdir(recordings, { recursive: true, mode: 0o700 });
   await oldRecording(recordings, deleted, 20);
   await oldRecording(recordings, M - 30_000, 90);
 
-  const twinmaker = new IoTTwinMakerClient({
-    region: d.cloud.region,
-    endpoint: d.cloud.env.AWS_ENDPOINT_URL_IOTTWINMAKER!,
-    disableHostPrefix: true,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  t.teardown(() => twinmaker.destroy());
-  await ensureWorkspace(twinmaker, 'Cameras');
-  const entityId = await createCameraEntity(twinmaker, 'Cameras', { name: 'Front door', ...cam });
-  const player = () => playerVideoData(d.cloud, 'Cameras', entityId, VIDEO_COMPONENT);
+  const player = () => playerVideoData(d.cloud, WORKSPACE, entityId, VIDEO_COMPONENT);
 
   const running = await runConnector(t, d, { SegmentDurationSeconds: 10 });
   await eventually('retention to delete the 5 h old recording', async () => {
