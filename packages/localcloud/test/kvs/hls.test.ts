@@ -5,7 +5,6 @@ import t, { type Test } from 'tap';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { GetDataEndpointCommand } from '@aws-sdk/client-kinesis-video';
 import {
   GetClipCommand,
   GetHLSStreamingSessionURLCommand,
@@ -14,8 +13,8 @@ import {
 import type { KvsService } from '../../src/kvs/index.js';
 import { encodeClip } from '../../src/testkit/clip.js';
 import { decodeAll, ffprobe, packetTimes } from '../../src/testkit/media.js';
-import { putMediaAll, TEST_CREDS } from './putmedia-client.js';
-import { startTestKvs } from './streams.js';
+import { putMediaAll } from './putmedia-client.js';
+import { archivedMediaClient, startTestKvs } from './streams.js';
 
 /** `seconds` of 320x240 25 fps video (and AAC audio for H.264), with epoch-ms cluster timecodes. */
 function gstClip(codec: 'h264' | 'h265', startMs: number, seconds: number): Promise<Buffer> {
@@ -41,15 +40,7 @@ async function setup(t: Test): Promise<Setup> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-hls-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const { kvs, control } = await startTestKvs(t, { streams: ['h264', 'h265', 'empty'], retentionHours: 24 });
-  const { DataEndpoint } = await control.send(
-    new GetDataEndpointCommand({ StreamName: 'h264', APIName: 'GET_HLS_STREAMING_SESSION_URL' }),
-  );
-  const media = new KinesisVideoArchivedMediaClient({
-    endpoint: DataEndpoint!,
-    region: 'us-east-1',
-    credentials: TEST_CREDS,
-  });
-  t.teardown(() => media.destroy());
+  const media = await archivedMediaClient(t, control, 'h264', 'GET_HLS_STREAMING_SESSION_URL');
   return { kvs, media, dir };
 }
 

@@ -1,15 +1,10 @@
 // ListFragments through the real @aws-sdk/client-kinesis-video-archived-media, on the endpoint
 // GetDataEndpoint hands out, over fragments sent with PutMedia.
 import t from 'tap';
-import { GetDataEndpointCommand } from '@aws-sdk/client-kinesis-video';
-import {
-  KinesisVideoArchivedMediaClient,
-  ListFragmentsCommand,
-  type Fragment,
-} from '@aws-sdk/client-kinesis-video-archived-media';
+import { ListFragmentsCommand, type Fragment } from '@aws-sdk/client-kinesis-video-archived-media';
 import { gop, header } from './mkv-builder.js';
-import { putMediaAll, TEST_CREDS } from './putmedia-client.js';
-import { startTestKvs } from './streams.js';
+import { putMediaAll } from './putmedia-client.js';
+import { archivedMediaClient, startTestKvs } from './streams.js';
 
 const BASE = Math.floor(Date.now() / 1000) * 1000 - 60_000;
 
@@ -21,15 +16,7 @@ t.test(
     const { status } = await putMediaAll({ endpoint: kvs.endpoint, streamName: 'cam', body });
     t.equal(status, 200);
 
-    const { DataEndpoint } = await control.send(
-      new GetDataEndpointCommand({ StreamName: 'cam', APIName: 'LIST_FRAGMENTS' }),
-    );
-    const media = new KinesisVideoArchivedMediaClient({
-      endpoint: DataEndpoint!,
-      region: 'us-east-1',
-      credentials: TEST_CREDS,
-    });
-    t.teardown(() => media.destroy());
+    const media = await archivedMediaClient(t, control, 'cam', 'LIST_FRAGMENTS');
 
     // Producer range [BASE+1 s, BASE+3 s] (both ends inclusive on the fragment start), two per page.
     const seen: Fragment[] = [];

@@ -1,7 +1,14 @@
 // The KVS set-up the local cloud's own tests share: a stand-in whose streams are ACTIVE at once, the
-// streams a test names already created through the real control-plane client, and that client.
+// streams a test names already created through the real control-plane client, that client, and the
+// archived-media client on the data endpoint it hands out.
 import type { Test } from 'tap';
-import { CreateStreamCommand, KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
+import {
+  CreateStreamCommand,
+  GetDataEndpointCommand,
+  KinesisVideoClient,
+  type APIName,
+} from '@aws-sdk/client-kinesis-video';
+import { KinesisVideoArchivedMediaClient } from '@aws-sdk/client-kinesis-video-archived-media';
 import { startKvsService, type KvsService, type KvsServiceOptions } from '../../src/kvs/index.js';
 import { testLookup, TEST_CREDS } from './putmedia-client.js';
 
@@ -35,4 +42,23 @@ export async function startTestKvs(
     await control.send(new CreateStreamCommand({ StreamName, DataRetentionInHours: retentionHours }));
   }
   return { kvs, control };
+}
+
+/** An archived-media client on the data endpoint GetDataEndpoint names for `api`, destroyed when `t` ends. */
+export async function archivedMediaClient(
+  t: Test,
+  control: KinesisVideoClient,
+  streamName: string,
+  api: APIName,
+): Promise<KinesisVideoArchivedMediaClient> {
+  const { DataEndpoint } = await control.send(
+    new GetDataEndpointCommand({ StreamName: streamName, APIName: api }),
+  );
+  const media = new KinesisVideoArchivedMediaClient({
+    endpoint: DataEndpoint!,
+    region: 'us-east-1',
+    credentials: TEST_CREDS,
+  });
+  t.teardown(() => media.destroy());
+  return media;
 }
