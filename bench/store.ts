@@ -1,44 +1,26 @@
 // Recording store benchmark: index rebuild over 10,000 small segment files, and write throughput of
 // the SegmentWriter against plain fs.appendFile of the same bytes. Run: npm run bench:store.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import type { Fragment } from '../src/mkv/index.js';
-import { fragmentsOf } from '../test/helpers/media.js';
+import { encodeClip, fragmentsOf } from '../test/helpers/media.js';
 import { openStore } from '../src/store/index.js';
 
 const log = pino({ level: 'silent' });
 const T0 = 1_700_000_000_000;
 
-function captureFragments(seconds: number, kbps: number, base: number, size = '640x360'): Fragment[] {
-  const dir = execFileSync('mktemp', ['-d']).toString().trim();
-  const file = path.join(dir, 'c.mkv');
-  execFileSync('gst-launch-1.0', [
-    '-q',
-    'videotestsrc',
-    `num-buffers=${seconds * 30}`,
-    'pattern=snow',
-    '!',
-    `video/x-raw,width=${size.split('x')[0]},height=${size.split('x')[1]},framerate=30/1`,
-    '!',
-    'x264enc',
-    'key-int-max=30',
-    'speed-preset=ultrafast',
-    'tune=zerolatency',
-    `bitrate=${kbps}`,
-    '!',
-    'h264parse',
-    '!',
-    'matroskamux',
-    'streamable=true',
-    '!',
-    'filesink',
-    `location=${file}`,
-  ]);
-  return fragmentsOf(readFileSync(file), base);
+async function captureFragments(
+  seconds: number,
+  kbps: number,
+  base: number,
+  size = '640x360',
+): Promise<Fragment[]> {
+  const [width, height] = size.split('x').map(Number);
+  const bytes = await encodeClip({ seconds, width, height, fps: 30, pattern: 'snow', bitrateKbps: kbps });
+  return fragmentsOf(bytes, base);
 }
 
 async function rebuild(frags: Fragment[]): Promise<void> {
@@ -91,7 +73,7 @@ async function throughput(frags: Fragment[]): Promise<void> {
   await fsp.rm(root, { recursive: true, force: true });
 }
 
-const frags = captureFragments(30, 4000, T0);
+const frags = await captureFragments(30, 4000, T0);
 console.log(`fixture: ${frags.length} fragments, 640x360 snow at 4 Mbit/s`);
-await rebuild(captureFragments(4, 64, T0, '160x120'));
+await rebuild(await captureFragments(4, 64, T0, '160x120'));
 await throughput(frags);

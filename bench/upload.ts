@@ -14,7 +14,7 @@ import { KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { createLogger } from '../src/log/index.js';
 import type { Fragment } from '../src/mkv/index.js';
-import { fragmentsOf } from '../test/helpers/media.js';
+import { encodeClip, fragmentsOf } from '../test/helpers/media.js';
 import { openStore } from '../src/store/index.js';
 import { sdkStreamControl } from '../src/aws/index.js';
 import { CachedCredentials, StreamUploader } from '../src/kvs/index.js';
@@ -39,37 +39,14 @@ if (process.argv.includes('--serve')) {
 }
 
 async function encodeGop(): Promise<{ header: Fragment['header']; cluster: Buffer; durationMs: number }> {
-  const args = [
-    '-q',
-    'videotestsrc',
-    'pattern=snow',
-    'num-buffers=90',
-    '!',
-    'video/x-raw,width=1920,height=1080,framerate=30/1',
-    '!',
-    'x264enc',
-    'bitrate=4000',
-    'key-int-max=30',
-    'speed-preset=ultrafast',
-    'tune=zerolatency',
-    'vbv-buf-capacity=1000',
-    '!',
-    'h264parse',
-    '!',
-    'matroskamux',
-    'streamable=true',
-    '!',
-    'fdsink',
-    'fd=1',
-  ];
-  const bytes = await new Promise<Buffer>((resolve, reject) => {
-    const gst = spawn('gst-launch-1.0', args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    const chunks: Buffer[] = [];
-    gst.stdout.on('data', (c: Buffer) => chunks.push(c));
-    gst.on('error', reject);
-    gst.on('close', (code) =>
-      code === 0 ? resolve(Buffer.concat(chunks)) : reject(new Error(`gst-launch ${code}`)),
-    );
+  // Snow does not compress, so every GOP is written at the bitrate asked for.
+  const bytes = await encodeClip({
+    seconds: 3,
+    width: 1920,
+    height: 1080,
+    fps: 30,
+    pattern: 'snow',
+    bitrateKbps: 4000,
   });
   const out = fragmentsOf(bytes, 0);
   const gop = out[1] ?? out[0];

@@ -6,8 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { childEnv } from '@kvs-edge/localcloud/testkit';
+import { tsChild } from '@kvs-edge/localcloud/testkit';
 import { kvsEdge } from './run.js';
 
 const COMMANDS = ['start', 'provision', 'request', 'upload', 'schedule', 'vod', 'help'];
@@ -79,11 +78,11 @@ t.test(
   'the component itself (dist/main.js) refuses --config without a value and starts nothing',
   async (t) => {
     const cwd = await mkdtemp(path.join(os.tmpdir(), 'kvs-edge-main-'));
-    const tsx = pathToFileURL(path.resolve('node_modules/tsx/dist/loader.mjs')).href;
-    const child = spawn(process.execPath, ['--import', tsx, path.resolve('src/main.ts'), '--config'], {
+    const node = tsChild({ AWS_REGION: 'us-east-1' });
+    const child = spawn(process.execPath, [...node.execArgv, path.resolve('src/main.ts'), '--config'], {
       cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...childEnv(), AWS_REGION: 'us-east-1' },
+      env: node.env,
     });
     t.teardown(() => child.kill());
     let out = '';

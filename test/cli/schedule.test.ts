@@ -3,24 +3,20 @@
 import t from 'tap';
 import { kvsEdge } from './run.js';
 
+// Two weekday windows of 90 minutes at 08:00 Berlin time, from a Friday over the change to summer time.
+const WEEKDAY_MORNINGS = [
+  'explain',
+  '0 8 ? * MON-FRI',
+  ...['--duration', '90', '--from', '2024-03-29T00:00:00Z', '--count', '2', '--tz', 'Europe/Berlin'],
+];
+
 async function run(...args: string[]) {
   const r = await kvsEdge(['schedule', ...args, '--json']);
   return { code: r.code, json: JSON.parse(r.out), err: r.err };
 }
 
 t.test('explain lists the next windows in UTC and local time', async (t) => {
-  const { code, json } = await run(
-    'explain',
-    '0 8 ? * MON-FRI',
-    '--duration',
-    '90',
-    '--from',
-    '2024-03-29T00:00:00Z',
-    '--count',
-    '2',
-    '--tz',
-    'Europe/Berlin',
-  );
+  const { code, json } = await run(...WEEKDAY_MORNINGS);
   t.equal(code, 0);
   t.same(json, {
     expression: '0 8 ? * MON-FRI',
@@ -119,19 +115,7 @@ t.test(
 );
 
 t.test('by default a person reads the windows in local time and UTC', async (t) => {
-  const r = await kvsEdge([
-    'schedule',
-    'explain',
-    '0 8 ? * MON-FRI',
-    '--duration',
-    '90',
-    '--from',
-    '2024-03-29T00:00:00Z',
-    '--count',
-    '2',
-    '--tz',
-    'Europe/Berlin',
-  ]);
+  const r = await kvsEdge(['schedule', ...WEEKDAY_MORNINGS]);
   t.equal(r.code, 0);
   t.equal(
     r.out,

@@ -4,28 +4,18 @@
 import t from 'tap';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { startTestCamera } from '../helpers/test-camera.js';
 import { ffprobe } from '../helpers/media.js';
-import { addCamera, deploy, runConnector, sendRequest, statusRanges } from './fixtures.js';
+import { deploy, frontAndBackDoor, runConnector, sendRequest, statusRanges } from './fixtures.js';
 import { eventually } from '../helpers/poll.js';
 
 t.test(
   'two cameras, one with a wrong password: the good one records, goes live and uploads history',
   async (t) => {
     const d = await deploy(t);
-    const camera = await startTestCamera(t, { user: 'viewer', password: 'right-pass', gopSeconds: 1 });
-    const good = await addCamera(d, {
-      name: 'Front door',
-      streamName: 'front-door',
-      rtspUrl: camera.url('/cam'),
-      captureStartTime: '* * * * *',
-      captureDurationInMinutes: 0,
-    });
-    const bad = await addCamera(d, {
-      name: 'Back door',
-      streamName: 'back-door',
-      rtspUrl: camera.url('/cam265', { user: 'viewer', password: 'wrong-pass' }),
-      captureStartTime: '* * * * *',
+    const { front: good, back: bad } = await frontAndBackDoor(t, d, {
+      camera: { gopSeconds: 1 },
+      front: { captureDurationInMinutes: 0 },
+      backPath: '/cam265',
     });
     const run = await runConnector(t, d, { SegmentDurationSeconds: 2 });
     t.same(run.component.connector.summary().running.sort(), [bad.assetId, good.assetId].sort());

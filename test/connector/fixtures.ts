@@ -21,6 +21,7 @@ import {
   type ProvisionedHub,
 } from '../../src/provision/index.js';
 import { childEnv } from '@kvs-edge/localcloud/testkit';
+import { startTestCamera, type TestCameraOptions } from '../helpers/test-camera.js';
 
 export interface Deployment {
   cloud: LocalCloud;
@@ -181,16 +182,18 @@ export interface SpawnedComponent {
   exited: Promise<{ code: number | null; signal: string | null }>;
 }
 
-/** The component in its own process (node + the TypeScript sources through tsx), as a device runs it. */
+/** The component in its own process (node + the TypeScript sources), as a device runs it. */
 export function spawnComponent(
   t: { teardown(fn: () => unknown): void },
   env: Record<string, string>,
   argv: string[] = [],
 ): SpawnedComponent {
   const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+  // Through tsx and without tap's coverage hook, unlike tsChild: under tap's ts-node loader the whole
+  // component took over 30 s to start at load 15 (standalone.test timed out), and the hook's write at
+  // exit would count against the stop time these tests assert. What runs here is not counted.
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/main.ts'), ...argv], {
     cwd: root,
-    // tap's coverage hook must not follow this child (it would write a partial report).
     env: childEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -219,4 +222,33 @@ export function spawnComponent(
     }
   });
   return { child, lines, stderr: () => stderr, exited };
+}
+
+export type CameraSpec = Parameters<typeof addCamera>[1];
+
+/**
+ * The RTSP test camera behind a password and two cameras of the hub on it, both recording all the
+ * time: "Front door" (stream front-door) with the right password and "Back door" (back-door) with a
+ * wrong one, which the camera refuses with 401. `backPath` is what the back door asks for.
+ */
+export async function frontAndBackDoor(
+  t: Parameters<typeof startTestCamera>[0],
+  d: Deployment,
+  o: { camera?: TestCameraOptions; front?: Partial<CameraSpec>; backPath?: string } = {},
+) {
+  const camera = await startTestCamera(t, { user: 'viewer', password: 'right-pass', ...o.camera });
+  const front = await addCamera(d, {
+    name: 'Front door',
+    streamName: 'front-door',
+    rtspUrl: camera.url('/cam'),
+    captureStartTime: '* * * * *',
+    ...o.front,
+  });
+  const back = await addCamera(d, {
+    name: 'Back door',
+    streamName: 'back-door',
+    rtspUrl: camera.url(o.backPath ?? '/cam', { user: 'viewer', password: 'wrong-pass' }),
+    captureStartTime: '* * * * *',
+  });
+  return { camera, front, back };
 }

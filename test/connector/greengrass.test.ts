@@ -2,10 +2,9 @@
 // one can, and applies a configuration update from a deployment (SubscribeToConfigurationUpdate)
 // without a restart.
 import t from 'tap';
-import { execFile } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { writeClip } from '../helpers/media.js';
 import { startTestCamera } from '../helpers/test-camera.js';
 import { addCamera, deploy, recordingFiles, runConnector, setAttributes } from './fixtures.js';
 import { eventually } from '../helpers/poll.js';
@@ -24,10 +23,15 @@ t.test('ERRORED with no runnable camera, RUNNING after the fix; configuration up
   const dir = path.join(d.dir, 'recordings', cam.assetId);
   await mkdir(dir, { recursive: true });
   const old = path.join(dir, `video_${Date.now() - 10 * 60_000}.mkv`);
-  await promisify(execFile)('ffmpeg', [
-    ...['-v', 'error', '-f', 'lavfi', '-i', 'nullsrc=s=640x360:r=25,geq=random(1)*255:128:128'],
-    ...['-t', '2', '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '8M', '-g', '25', old],
-  ]);
+  await writeClip(old, {
+    seconds: 2,
+    width: 640,
+    height: 360,
+    fps: 25,
+    pattern: 'snow',
+    bitrateKbps: 8000,
+    streamable: false,
+  });
   t.ok((await stat(old)).size > 1024 * 1024, 'the old recording is over 1 MB');
   const run = await runConnector(t, d, { SegmentDurationSeconds: 1, ConfigRefreshSeconds: 1 });
   const summary = run.component.connector.summary();

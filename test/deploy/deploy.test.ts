@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, readdir, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { decodeAll, packetTimes } from '@kvs-edge/localcloud/testkit';
+import { decodeAll, packetTimes, writeClip } from '@kvs-edge/localcloud/testkit';
 import { startTestCamera } from '../helpers/test-camera.js';
 import { addCamera, deploy, eventually, sendRequest } from '../connector/fixtures.js';
 import { buildComponents } from './build.js';
@@ -38,10 +38,13 @@ t.test(
     const oldStart = Date.now() - 3_600_000;
     const oldDir = path.join(root, 'work', 'aws.iot.EdgeConnectorForKVS', cam.assetId);
     await mkdir(oldDir, { recursive: true });
-    await promisify(execFile)('ffmpeg', [
-      ...['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15', '-t', '4'],
-      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '15', path.join(oldDir, `video_${oldStart}.mkv`)],
-    ]);
+    // Zero-based timecodes in a seekable file, as its splitmuxsink wrote them.
+    await writeClip(path.join(oldDir, `video_${oldStart}.mkv`), {
+      seconds: 4,
+      width: 320,
+      height: 240,
+      streamable: false,
+    });
     if (process.getuid?.() === 0)
       await promisify(execFile)('chown', ['-R', '65534:65534', path.dirname(oldDir)]);
     await chmod(path.dirname(oldDir), 0o700);

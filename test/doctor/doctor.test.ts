@@ -7,26 +7,14 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { startTestCamera } from '../helpers/test-camera.js';
-import { addCamera, deploy } from '../connector/fixtures.js';
+import { addCamera, deploy, frontAndBackDoor } from '../connector/fixtures.js';
 import { kvsEdge } from '../cli/run.js';
 import type { CheckResult } from '../../src/doctor/index.js';
+import { tsChild } from '@kvs-edge/localcloud/testkit';
 
 t.test('one line per check; every camera problem named with its fix; no password printed', async (t) => {
   const d = await deploy(t);
-  const camera = await startTestCamera(t, { user: 'viewer', password: 'right-pass' });
-  const good = await addCamera(d, {
-    name: 'Good',
-    streamName: 'good',
-    rtspUrl: camera.url('/cam'),
-    captureStartTime: '* * * * *',
-  });
-  const wrong = await addCamera(d, {
-    name: 'Wrong password',
-    streamName: 'wrong',
-    rtspUrl: camera.url('/cam', { user: 'viewer', password: 'wrong-pass' }),
-  });
+  const { camera, front: good, back: wrong } = await frontAndBackDoor(t, d);
   const mjpeg = await addCamera(d, {
     name: 'Motion JPEG',
     streamName: 'mjpeg',
@@ -65,14 +53,14 @@ t.test('one line per check; every camera problem named with its fix; no password
   t.match(one(/^AWS credentials$/), { level: 'OK', detail: /AWS_ACCESS_KEY_ID/ });
   t.match(one(/^clock$/), { level: 'OK', detail: /AWS by \d+ s/ });
   t.match(one(/^hub$/), { level: 'OK', detail: /Gateway hub .* model EdgeConnectorForKVSHubModel/ });
-  t.match(one(new RegExp(`^camera Good: RTSP`)), {
+  t.match(one(new RegExp(`^camera Front door: RTSP`)), {
     level: 'OK',
     detail: 'reachable, authenticated, records video h264',
   });
-  t.match(one(/^camera Good: secret$/), { level: 'OK', detail: /rtsp:\/\/viewer:\*\*\*@/ });
-  t.match(one(/^camera Good: VideoUploadRequest notifications$/), { level: 'OK' });
-  t.match(one(/^camera Good: KVS stream$/), { level: 'WARN', fix: /creates it/ });
-  t.match(one(/^camera Wrong password: RTSP/), {
+  t.match(one(/^camera Front door: secret$/), { level: 'OK', detail: /rtsp:\/\/viewer:\*\*\*@/ });
+  t.match(one(/^camera Front door: VideoUploadRequest notifications$/), { level: 'OK' });
+  t.match(one(/^camera Front door: KVS stream$/), { level: 'WARN', fix: /creates it/ });
+  t.match(one(/^camera Back door: RTSP/), {
     level: 'FAIL',
     fix: /refused the user name or password \(401\)/,
   });
@@ -91,7 +79,7 @@ t.test('one line per check; every camera problem named with its fix; no password
   const human = await kvsEdge(['doctor', '--config', config, '--min-free-mb', '1'], env);
   t.match(
     human.out,
-    /^FAIL camera Wrong password: RTSP rtsp:\/\/viewer:\*\*\*@127\.0\.0\.1:\d+\/cam: .*\n {5}fix: the camera refused/m,
+    /^FAIL camera Back door: RTSP rtsp:\/\/viewer:\*\*\*@127\.0\.0\.1:\d+\/cam: .*\n {5}fix: the camera refused/m,
   );
   t.match(human.out, /^\d+ FAIL, \d+ WARN, \d+ OK$/m);
 
@@ -118,22 +106,22 @@ t.test(
   'no credentials: one FAIL that says where credentials come from, and the hub is not tried',
   async (t) => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-edge-doctor-'));
-    const tsx = pathToFileURL(path.resolve('node_modules/tsx/dist/loader.mjs')).href;
+    // Nothing of this process's environment but what runs TypeScript: no credentials anywhere.
+    const node = tsChild(
+      {
+        PATH: process.env.PATH,
+        HOME: dir,
+        AWS_REGION: 'us-east-1',
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_ENDPOINT_URL_IOTSITEWISE: 'http://127.0.0.1:9/',
+        KVS_EDGE_RECORDINGS_PATH: path.join(dir, 'rec'),
+      },
+      { inherit: false },
+    );
     const child = spawn(
       process.execPath,
-      ['--import', tsx, path.resolve('src/cli/main.ts'), 'doctor', '--json', '--min-free-mb', '1'],
-      {
-        cwd: dir,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: {
-          PATH: process.env.PATH,
-          HOME: dir,
-          AWS_REGION: 'us-east-1',
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_ENDPOINT_URL_IOTSITEWISE: 'http://127.0.0.1:9/',
-          KVS_EDGE_RECORDINGS_PATH: path.join(dir, 'rec'),
-        },
-      },
+      [...node.execArgv, path.resolve('src/cli/main.ts'), 'doctor', '--json', '--min-free-mb', '1'],
+      { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: node.env },
     );
     t.teardown(() => child.kill());
     let out = '';

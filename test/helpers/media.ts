@@ -1,9 +1,13 @@
-// Media helpers of the component's tests: the independent checks (ffprobe, ffmpeg, mkvinfo) come from
-// the local cloud's test kit; fragmentsOf cuts a capture with the component's own Fragmenter.
+// Media helpers of the component's tests: the one test video encoder (encodeClip) and the independent
+// checks (ffprobe, ffmpeg, mkvinfo) come from the local cloud's test kit; fragmentsOf cuts a capture with the component's own Fragmenter.
 import { Fragmenter, type Fragment } from '../../src/mkv/index.js';
 
 export {
   decodeAll,
+  encodeClip,
+  videoSourceArgs,
+  writeClip,
+  type ClipOptions,
   ffprobe,
   mkvinfo,
   packetTimes,

@@ -4,15 +4,16 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { makeFragments, recordedStore, startCloud, storedStarts } from './fixtures/cloud.js';
-import { childEnv } from '@kvs-edge/localcloud/testkit';
+import { tsChild } from '@kvs-edge/localcloud/testkit';
 import { eventually } from '../helpers/poll.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/upload-child.ts', import.meta.url));
 const CAM = 'cam-restart';
 
 function runChild(config: object, onLine: (line: string) => void) {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-    env: childEnv({ KVS_CHILD_CONFIG: JSON.stringify(config) }),
+  const node = tsChild({ KVS_CHILD_CONFIG: JSON.stringify(config) });
+  const child = spawn(process.execPath, [...node.execArgv, CHILD], {
+    env: node.env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let buf = '';
@@ -48,7 +49,8 @@ t.test('SIGINT during upload, restart: nothing lost, nothing sent twice', async 
   const first: number[] = [];
   const run1 = runChild(config, (l) => l.startsWith('persisted ') && first.push(Number(l.slice(10))));
   t.teardown(() => run1.child.kill('SIGKILL'));
-  await eventually('first run persisted some fragments', () => first.length >= 5, 30_000);
+  // Generous: the child loads its TypeScript through tap's loader (tsChild), which is slow on a busy machine.
+  await eventually('first run persisted some fragments', () => first.length >= 5, 120_000);
   run1.child.kill('SIGINT');
   t.equal(await run1.exited, 0, 'first run stopped cleanly on SIGINT');
   t.ok(first.length < starts.length, `interrupted mid-way (${first.length} of ${starts.length})`);

@@ -13,8 +13,8 @@ import {
   uintElement,
   type Fragment,
 } from '../../src/mkv/index.js';
-import { decodeAll, ffprobe, packetTimes } from '../helpers/media.js';
-import { blocksOf, capture, chunked, fragmentAll, gst } from './helpers.js';
+import { decodeAll, ffprobe, packetTimes, writeClip } from '../helpers/media.js';
+import { blocksOf, chunked, fragmentAll } from './helpers.js';
 
 const BASE = 1_700_000_000_000;
 const dir = t.testdir();
@@ -39,7 +39,7 @@ function writeGenerations(name: string, fragments: Fragment[]): string[] {
 
 t.before(async () => {
   // 0.5 s GOP (8 frames at 15 fps), 4 s of video and audio.
-  await capture(av, { seconds: 4, fps: 16, gopFrames: 8, audioSeconds: 4 });
+  await writeClip(av, { seconds: 4, fps: 16, gopFrames: 8, bitrateKbps: 200, audio: { codec: 'aac' } });
 });
 
 t.test('a chunk boundary at every byte offset gives the same fragments as one big push', async (t) => {
@@ -127,7 +127,7 @@ t.test(
 
 t.test('a 25 s GOP is cut at 20 s, warned once, and the result still decodes', async (t) => {
   const file = join(dir, 'longgop.mkv');
-  await capture(file, { seconds: 52, fps: 5, gopFrames: 125, width: 64, height: 48 });
+  await writeClip(file, { seconds: 52, fps: 5, gopFrames: 125, width: 64, height: 48, bitrateKbps: 200 });
   const { fragments, warnings } = fragmentAll([await readFile(file)]);
   t.same(
     fragments.map((f) => f.startMs - BASE),
@@ -148,7 +148,13 @@ t.test('a 25 s GOP is cut at 20 s, warned once, and the result still decodes', a
 
 t.test('audio that ends early: its fragments drop the audio track under a new generation', async (t) => {
   const file = join(dir, 'shortaudio.mkv');
-  await capture(file, { seconds: 5, fps: 16, gopFrames: 16, audioSeconds: 2 });
+  await writeClip(file, {
+    seconds: 5,
+    fps: 16,
+    gopFrames: 16,
+    bitrateKbps: 200,
+    audio: { codec: 'aac', seconds: 2 },
+  });
   const { fragments, warnings } = fragmentAll([await readFile(file)]);
   const gens = [...new Set(fragments.map((f) => f.header.generation))];
   t.same(gens, [1, 2]);
@@ -178,12 +184,15 @@ t.test('audio that ends early: its fragments drop the audio track under a new ge
 
 t.test('H.265 with G.711 A-law audio passes through unchanged and decodes', async (t) => {
   const file = join(dir, 'hevc.mkv');
-  await gst(
-    'videotestsrc num-buffers=48 ! video/x-raw,width=160,height=128,framerate=16/1,format=I420 ! ' +
-      'x265enc key-int-max=16 speed-preset=ultrafast tune=zerolatency ! h265parse ! mux. ' +
-      'audiotestsrc num-buffers=30 samplesperbuffer=800 ! audio/x-raw,rate=8000,channels=1 ! alawenc ! mux. ' +
-      `matroskamux name=mux streamable=true ! filesink location=${file}`,
-  );
+  await writeClip(file, {
+    seconds: 3,
+    fps: 16,
+    gopFrames: 16,
+    width: 160,
+    height: 128,
+    codec: 'h265',
+    audio: { codec: 'alaw' },
+  });
   const { fragments } = fragmentAll(chunked(await readFile(file), 1000));
   t.same(
     fragments.map((f) => f.startMs - BASE),

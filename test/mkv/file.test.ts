@@ -5,8 +5,8 @@ import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readFragmentsFromFile, scanFile, serializeFragments, type Fragment } from '../../src/mkv/index.js';
-import { decodeAll, ffprobe, packetTimes } from '../helpers/media.js';
-import { blocksOf, capture, cluster, fragmentAll, gst, simpleBlock, stream } from './helpers.js';
+import { decodeAll, ffprobe, packetTimes, videoSourceArgs, writeClip } from '../helpers/media.js';
+import { blocksOf, cluster, fragmentAll, gst, simpleBlock, stream } from './helpers.js';
 
 const BASE = 1_700_000_000_000;
 const dir = t.testdir();
@@ -24,7 +24,7 @@ async function collect(
 }
 
 t.before(async () => {
-  await capture(src, { seconds: 5, fps: 16, gopFrames: 16, audioSeconds: 5 });
+  await writeClip(src, { seconds: 5, fps: 16, gopFrames: 16, bitrateKbps: 200, audio: { codec: 'aac' } });
   fragments = fragmentAll([await readFile(src)]).fragments;
   writeFileSync(own, serializeFragments(fragments[0]!.header, fragments));
 });
@@ -83,12 +83,11 @@ t.test(
   async (t) => {
     const seg = join(dir, 'seg');
     // Live source: splitmuxsink 1.22 intermittently hangs at EOS behind a non-live videotestsrc.
-    await gst(
-      `videotestsrc is-live=true num-buffers=48 ! video/x-raw,width=160,height=120,framerate=16/1,format=I420 ! ` +
-        `x264enc key-int-max=8 tune=zerolatency speed-preset=ultrafast bitrate=200 ! h264parse ! ` +
-        `splitmuxsink max-size-time=1000000000 muxer-factory=matroskamux ` +
-        `muxer-properties=properties,offset-to-zero=true location=${seg}-%02d.mkv`,
-    );
+    await gst([
+      ...videoSourceArgs({ seconds: 3, fps: 16, gopFrames: 8, bitrateKbps: 200, live: true }),
+      ...['!', 'splitmuxsink', 'max-size-time=1000000000', 'muxer-factory=matroskamux'],
+      ...['muxer-properties=properties,offset-to-zero=true', `location=${seg}-%02d.mkv`],
+    ]);
     const files = readdirSync(dir)
       .filter((f) => f.startsWith('seg-'))
       .sort();

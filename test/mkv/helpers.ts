@@ -1,4 +1,4 @@
-// Test material for mkv: real captures made with gst-launch at test time, and a small EBML builder
+// Test material for mkv: real captures come from the test kit's encodeClip; here a small EBML builder
 // for what no muxer here writes on demand (BlockGroups, odd vint widths, audio overlap, silent tracks).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -20,40 +20,9 @@ import {
 
 const run = promisify(execFile);
 
-/** Runs gst-launch-1.0 with a pipeline description split on spaces (no quoting needed in ours). */
-export async function gst(pipeline: string): Promise<void> {
-  await run('gst-launch-1.0', ['-q', ...pipeline.split(/\s+/).filter(Boolean)], { timeout: 60_000 });
-}
-
-/** Options for a synthetic H.264 capture through matroskamux streamable=true. */
-export interface CaptureOptions {
-  seconds: number;
-  fps?: number;
-  gopFrames?: number;
-  width?: number;
-  height?: number;
-  /** Seconds of AAC audio (0 = no audio track). */
-  audioSeconds?: number;
-  muxer?: string;
-}
-
-/** Encodes test video (and audio) into `file` the way gst-launch in the camera source muxes it. */
-export async function capture(file: string, o: CaptureOptions): Promise<void> {
-  const fps = o.fps ?? 15;
-  const frames = Math.round(o.seconds * fps);
-  const video =
-    `videotestsrc num-buffers=${frames} ! video/x-raw,width=${o.width ?? 160},height=${o.height ?? 120},` +
-    `framerate=${fps}/1,format=I420 ! x264enc key-int-max=${o.gopFrames ?? fps} tune=zerolatency ` +
-    `speed-preset=ultrafast bitrate=200 ! h264parse ! mux.`;
-  const audioBuffers = Math.round(((o.audioSeconds ?? 0) * 48000) / 1024);
-  const audio =
-    audioBuffers > 0
-      ? `audiotestsrc num-buffers=${audioBuffers} samplesperbuffer=1024 ! audio/x-raw,rate=48000,channels=1 ! ` +
-        'voaacenc ! aacparse ! mux.'
-      : '';
-  await gst(
-    `${video} ${audio} ${o.muxer ?? 'matroskamux streamable=true'} name=mux ! filesink location=${file}`,
-  );
+/** Runs gst-launch-1.0 with these arguments (a pipeline whose own sink is under test). */
+export async function gst(args: string[]): Promise<void> {
+  await run('gst-launch-1.0', ['-q', ...args], { timeout: 60_000 });
 }
 
 /** Pushes `data` in chunks of `size` bytes (1 = a chunk boundary at every byte offset). */

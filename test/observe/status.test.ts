@@ -6,26 +6,13 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { startTestCamera } from '../helpers/test-camera.js';
-import { addCamera, deploy, eventually, runConnector, sendRequest } from '../connector/fixtures.js';
+import { deploy, eventually, frontAndBackDoor, runConnector, sendRequest } from '../connector/fixtures.js';
 import { kvsEdge } from '../cli/run.js';
 import type { ComponentStatus } from '../../src/observe/index.js';
 
 t.test('status, metrics and upload against the running component', async (t) => {
   const d = await deploy(t);
-  const camera = await startTestCamera(t, { user: 'viewer', password: 'right-pass', gopSeconds: 1 });
-  const good = await addCamera(d, {
-    name: 'Front door',
-    streamName: 'front-door',
-    rtspUrl: camera.url('/cam'),
-    captureStartTime: '* * * * *',
-  });
-  const bad = await addCamera(d, {
-    name: 'Back door',
-    streamName: 'back-door',
-    rtspUrl: camera.url('/cam', { user: 'viewer', password: 'wrong-pass' }),
-    captureStartTime: '* * * * *',
-  });
+  const { front: good, back: bad } = await frontAndBackDoor(t, d, { camera: { gopSeconds: 1 } });
   const run = await runConnector(t, d, { SegmentDurationSeconds: 2 }, 'greengrass', {
     KVS_EDGE_STATUS_PORT: '0',
   });

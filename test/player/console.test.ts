@@ -11,7 +11,7 @@ import puppeteer, { type Page } from 'puppeteer-core';
 import { IoTTwinMakerClient } from '@aws-sdk/client-iottwinmaker';
 import { startTestCamera } from '../helpers/test-camera.js';
 import { addCamera, deploy, eventually, runConnector } from '../connector/fixtures.js';
-import { cameraEntity } from './player.js';
+import { cameraEntity, frontDoor } from './fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve('.tap');
@@ -72,22 +72,7 @@ t.test(
   { skip: !existsSync(CHROMIUM) && 'no /usr/bin/chromium (scripts/setup.sh installs it)' },
   async (t) => {
     const d = await deploy(t);
-    const camera = await startTestCamera(t, { gopSeconds: 1 });
-    const cam = await addCamera(d, {
-      name: 'Front door',
-      streamName: 'front-door',
-      rtspUrl: camera.url('/cam'),
-      captureStartTime: '* * * * *',
-      captureDurationInMinutes: 0,
-    });
-    const twinmaker = new IoTTwinMakerClient({
-      region: d.cloud.region,
-      endpoint: d.cloud.env.AWS_ENDPOINT_URL_IOTTWINMAKER!,
-      disableHostPrefix: true,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    t.teardown(() => twinmaker.destroy());
-    await cameraEntity(twinmaker, { name: 'Front door', ...cam });
+    await frontDoor(t, d);
     await runConnector(t, d, { SegmentDurationSeconds: 10 });
 
     const browser = await puppeteer.launch({

@@ -7,7 +7,8 @@ import { IoTTwinMakerClient } from '@aws-sdk/client-iottwinmaker';
 import { CreateStreamCommand, KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
 import { startTestCamera } from '../helpers/test-camera.js';
 import { addCamera, deploy, eventually, recordingFiles, runConnector } from '../connector/fixtures.js';
-import { cameraEntity, playerVideoData } from './player.js';
+import { cameraEntity } from './fixtures.js';
+import { playerVideoData } from './player.js';
 import { DEFAULT_VIDEO_COMPONENT } from '../../src/provision/index.js';
 
 type Range = { start: number; end: number };

@@ -1,14 +1,9 @@
 // The real TwinMaker video player's data object (@iot-app-kit/source-iottwinmaker `videoData`), built
 // with the AWS SDK clients of the versions the player package itself depends on (resolved from its own
 // folder), pointed at the local cloud, as a Grafana dashboard would point it at AWS.
-import { execFile } from 'node:child_process';
-import { chmod } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import type { IoTTwinMakerClient } from '@aws-sdk/client-iottwinmaker';
 import type { LocalCloud } from '@kvs-edge/localcloud';
-import { cameraEntityId, DEFAULT_VIDEO_COMPONENT, provisionTwinMaker } from '../../src/provision/index.js';
 
 const fromTest = createRequire(import.meta.url);
 const playerMain = fromTest.resolve('@iot-app-kit/source-iottwinmaker');
@@ -66,57 +61,4 @@ export function playerVideoData(
       {},
     ),
   });
-}
-
-const run = promisify(execFile);
-
-/** An old recording as the store keeps it: video_<start>.mkv with absolute (epoch ms) timecodes. */
-export async function oldRecording(dir: string, startMs: number, seconds: number): Promise<void> {
-  await run('gst-launch-1.0', [
-    '-q',
-    'videotestsrc',
-    `num-buffers=${seconds * 10}`,
-    '!',
-    'video/x-raw,format=I420,width=160,height=120,framerate=10/1',
-    '!',
-    'x264enc',
-    'tune=zerolatency',
-    'speed-preset=ultrafast',
-    'key-int-max=10',
-    '!',
-    'h264parse',
-    '!',
-    'matroskamux',
-    'streamable=true',
-    'min-cluster-duration=1000000000',
-    `cluster-timestamp-offset=${BigInt(startMs) * 1_000_000n}`,
-    '!',
-    'filesink',
-    `location=${path.join(dir, `video_${startMs}.mkv`)}`,
-  ]);
-  await chmod(path.join(dir, `video_${startMs}.mkv`), 0o600);
-}
-
-/**
- * The camera's TwinMaker entity as `kvs-edge provision` makes it for a file's TwinMaker section (workspace
- * "Cameras", component DEFAULT_VIDEO_COMPONENT); returns the entity id the player is configured with.
- */
-export async function cameraEntity(
-  twinmaker: IoTTwinMakerClient,
-  cam: { name: string; assetId: string; assetModelId: string },
-): Promise<string> {
-  await provisionTwinMaker(
-    twinmaker,
-    {
-      workspaceId: 'Cameras',
-      componentName: DEFAULT_VIDEO_COMPONENT,
-      role: 'arn:aws:iam::123456789012:role/TwinMakerWorkspaceRole',
-      s3Location: 'arn:aws:s3:::twinmaker-cameras',
-    },
-    [{ name: cam.name, assetId: cam.assetId }],
-    cam.assetModelId,
-    false,
-    () => undefined,
-  );
-  return cameraEntityId(cam.assetId);
 }

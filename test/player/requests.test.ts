@@ -9,7 +9,8 @@ import path from 'node:path';
 import { IoTTwinMakerClient } from '@aws-sdk/client-iottwinmaker';
 import { startTestCamera } from '../helpers/test-camera.js';
 import { addCamera, deploy, eventually, runConnector } from '../connector/fixtures.js';
-import { cameraEntity, oldRecording, playerVideoData } from './player.js';
+import { cameraEntity, oldRecording } from './fixtures.js';
+import { playerVideoData } from './player.js';
 import { DEFAULT_VIDEO_COMPONENT } from '../../src/provision/index.js';
 
 // The panel re-sends every 120 s and the connector's default keep-alive is 300 s. What decides whether

@@ -7,12 +7,10 @@
 import t from 'tap';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { IoTTwinMakerClient } from '@aws-sdk/client-iottwinmaker';
 import { ffprobe } from '@kvs-edge/localcloud/testkit';
-import { startTestCamera } from '../helpers/test-camera.js';
-import { addCamera, deploy, eventually, recordingFiles, runConnector } from '../connector/fixtures.js';
-import { DEFAULT_VIDEO_COMPONENT } from '../../src/provision/index.js';
-import { cameraEntity, oldRecording, playerVideoData } from './player.js';
+import { deploy, eventually, recordingFiles, runConnector } from '../connector/fixtures.js';
+import { frontDoor, oldRecording, VIDEO_COMPONENT, WORKSPACE } from './fixtures.js';
+import { playerVideoData } from './player.js';
 
 const MIN = 60_000;
 
@@ -29,34 +27,18 @@ function merged(ranges: { start: number; end: number }[]): [number, number][] {
 
 t.test('the real videoData object: stream source, live, range upload and availability', async (t) => {
   const d = await deploy(t);
-  const camera = await startTestCamera(t, { gopSeconds: 1 });
   const now = Date.now();
   // Cached video: one recording 5 h old (retention, 4 h 30 min, deletes it) and one 3 h old whose
   // 90 s span a minute boundary M, where the player's window will start.
   const M = Math.floor((now - 3 * 3600_000) / MIN) * MIN;
   const deleted = now - 5 * 3600_000;
-  const cam = await addCamera(d, {
-    name: 'Front door',
-    streamName: 'front-door',
-    rtspUrl: camera.url('/cam'),
-    captureStartTime: '* * * * *',
-    captureDurationInMinutes: 0,
-    localDataRetentionPeriodInMinutes: 270,
-  });
+  const { cam, entityId } = await frontDoor(t, d, { localDataRetentionPeriodInMinutes: 270 });
   const recordings = path.join(d.dir, 'recordings', cam.assetId);
   await mkdir(recordings, { recursive: true, mode: 0o700 });
   await oldRecording(recordings, deleted, 20);
   await oldRecording(recordings, M - 30_000, 90);
 
-  const twinmaker = new IoTTwinMakerClient({
-    region: d.cloud.region,
-    endpoint: d.cloud.env.AWS_ENDPOINT_URL_IOTTWINMAKER!,
-    disableHostPrefix: true,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  t.teardown(() => twinmaker.destroy());
-  const entityId = await cameraEntity(twinmaker, { name: 'Front door', ...cam });
-  const player = () => playerVideoData(d.cloud, 'Cameras', entityId, DEFAULT_VIDEO_COMPONENT);
+  const player = () => playerVideoData(d.cloud, WORKSPACE, entityId, VIDEO_COMPONENT);
 
   const running = await runConnector(t, d, { SegmentDurationSeconds: 10 });
   await eventually('retention to delete the 5 h old recording', async () => {

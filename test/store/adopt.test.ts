@@ -1,23 +1,19 @@
 // Switching from aws.iot.EdgeConnectorForKVS on the same device: its recordings in its own work
 // folder are found at start, read in place (uploads and VOD see them), and left exactly as they were.
 import t from 'tap';
-import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { openStore, referenceRecordingFolders, REFERENCE_COMPONENT } from '../../src/store/index.js';
+import { writeClip } from '../helpers/media.js';
 
 const T0 = 1_700_000_000_000;
 const CAM = 'b3e2f1c0-aws-camera';
 
 /** A 3 s H.264 Matroska file with zero-based timecodes, like the AWS component's splitmuxsink files. */
 async function referenceFile(file: string): Promise<void> {
-  await promisify(execFile)('ffmpeg', [
-    ...['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=15', '-t', '3'],
-    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '15', file],
-  ]);
+  await writeClip(file, { seconds: 3, streamable: false });
 }
 
 async function snapshot(dir: string) {

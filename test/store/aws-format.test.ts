@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import type { Fragment } from '../../src/mkv/index.js';
 import { openStore } from '../../src/store/index.js';
-import { ffprobe, decodeAll } from '../helpers/media.js';
+import { ffprobe, decodeAll, videoSourceArgs } from '../helpers/media.js';
 
 /**
  * 9 s of 1 s GOPs cut into ~3 s files the way the AWS component writes them. gst 1.22's splitmuxsink
@@ -21,17 +21,7 @@ async function splitmux(dir: string): Promise<void> {
     [
       '-q',
       '-e',
-      'videotestsrc',
-      'num-buffers=135',
-      '!',
-      'video/x-raw,width=160,height=120,framerate=15/1',
-      '!',
-      'x264enc',
-      'key-int-max=15',
-      'speed-preset=ultrafast',
-      'tune=zerolatency',
-      '!',
-      'h264parse',
+      ...videoSourceArgs({ seconds: 9 }),
       '!',
       'splitmuxsink',
       'async-finalize=true',

@@ -1,46 +1,12 @@
-// Real fragments for store tests: a short H.264 capture made by GStreamer (videotestsrc, 1 s GOPs)
+// Real fragments for store tests: a short H.264 capture from the test kit's encoder (1 s GOPs)
 // run through the mkv Fragmenter, plus a hand-driven clock for retention.
-import { execFile } from 'node:child_process';
-import { promises as fsp } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import type { StoreClock } from '../../src/store/index.js';
-
-const run = promisify(execFile);
+import { encodeClip } from '../helpers/media.js';
 
 /** matroskamux (streamable) bytes of `seconds` of 160x120 15 fps H.264 with a keyframe every second. */
-export async function capture(seconds: number, bitrateKbps = 256): Promise<Buffer> {
-  const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'store-capture-'));
-  const file = path.join(dir, 'capture.mkv');
-  try {
-    await run('gst-launch-1.0', [
-      '-q',
-      'videotestsrc',
-      `num-buffers=${seconds * 15}`,
-      // Snow does not compress: the bitrate asked for is the bitrate written.
-      bitrateKbps > 256 ? 'pattern=snow' : 'pattern=ball',
-      '!',
-      'video/x-raw,width=160,height=120,framerate=15/1',
-      '!',
-      'x264enc',
-      'key-int-max=15',
-      'speed-preset=ultrafast',
-      'tune=zerolatency',
-      `bitrate=${bitrateKbps}`,
-      '!',
-      'h264parse',
-      '!',
-      'matroskamux',
-      'streamable=true',
-      '!',
-      'filesink',
-      `location=${file}`,
-    ]);
-    return await fsp.readFile(file);
-  } finally {
-    await fsp.rm(dir, { recursive: true, force: true });
-  }
+export function capture(seconds: number, bitrateKbps = 256): Promise<Buffer> {
+  // Snow does not compress: the bitrate asked for is the bitrate written.
+  return encodeClip({ seconds, bitrateKbps, pattern: bitrateKbps > 256 ? 'snow' : 'ball' });
 }
 
 export { fragmentsOf } from '../helpers/media.js';

@@ -18,7 +18,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { startMediaPackageVodService } from '@kvs-edge/localcloud';
 import { startS3Service, type S3Service } from '@kvs-edge/localcloud';
 import { folderSink, harvestAsset, dashReferences } from '../../src/vod/index.js';
-import { ffprobe } from '../helpers/media.js';
+import { ffprobe, writeClip } from '../helpers/media.js';
 
 const run = promisify(execFile);
 const credentials = { accessKeyId: 'x', secretAccessKey: 'y' };
@@ -30,26 +30,19 @@ async function tempDir(t: Test, name: string): Promise<string> {
 }
 
 /**
- * 68 frames at 15 fps with a keyframe every 15: four 1 s segments and a 0.533 s one, continuous
- * timestamps as in HLS. ffmpeg rather than GStreamer: gst 1.22's splitmuxsink (also inside hlssink2)
- * sometimes hangs at EOS, which would make this test flaky.
+ * 68 frames at 15 fps with a keyframe every 15 from the test kit's encoder, cut without re-encoding into
+ * four 1 s segments and a 0.533 s one, continuous timestamps as in HLS. ffmpeg cuts rather than
+ * GStreamer: gst 1.22's splitmuxsink (also inside hlssink2) sometimes hangs at EOS, which would make
+ * this test flaky.
  */
 async function encodeSegments(dir: string): Promise<string[]> {
-  const args = ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=15', '-frames:v', '68'];
-  const h264 = [
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-g',
-    '15',
-    '-keyint_min',
-    '15',
-    '-sc_threshold',
-    '0',
-  ];
+  const clip = path.join(dir, 'clip.mkv');
+  await writeClip(clip, { seconds: 68 / 15 });
   const segment = ['-f', 'segment', '-segment_time', '1', '-segment_format', 'mpegts'];
-  await run('ffmpeg', [...args, ...h264, ...segment, path.join(dir, 'seg%05d.ts')], { timeout: 30_000 });
+  await run('ffmpeg', ['-v', 'error', '-i', clip, '-c', 'copy', ...segment, path.join(dir, 'seg%05d.ts')], {
+    timeout: 30_000,
+  });
+  await rm(clip);
   return (await readdir(dir)).filter((f) => f.endsWith('.ts')).sort();
 }
 

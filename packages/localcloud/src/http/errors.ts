@@ -13,3 +13,16 @@ export class AwsError extends Error {
     this.name = code;
   }
 }
+
+/**
+ * The JSON body of an AWS JSON request ({} when empty). A body that is not JSON is the service's own
+ * error shape `code`, as each real service names it differently.
+ */
+export function jsonBody(raw: Buffer, code: string): Record<string, unknown> {
+  if (raw.length === 0) return {};
+  try {
+    return JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    throw new AwsError(code, 'request body is not JSON');
+  }
+}

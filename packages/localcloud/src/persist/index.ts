@@ -53,3 +53,17 @@ export class StateFile<T> {
     renameSync(tmp, this.#file);
   }
 }
+
+/**
+ * A service's store and its state file, made together: the store starts from the saved state and the
+ * file saves the store's snapshot, so neither can be made first on its own.
+ */
+export function persistedStore<T, S extends { snapshot(): T }>(
+  stateDir: string | undefined,
+  name: string,
+  make: (saved: T | undefined) => S,
+): { store: S; state: StateFile<T> } {
+  const state: StateFile<T> = new StateFile(stateDir, name, () => store.snapshot());
+  const store = make(state.load());
+  return { store, state };
+}

@@ -2,13 +2,14 @@ import type { Logger } from 'pino';
 import {
   AwsError,
   FaultInjector,
+  jsonBody,
   readBody,
   sendJson,
   startHttpServer,
   type HttpService,
   type Uplink,
 } from '../http/index.js';
-import { StateFile } from '../persist/index.js';
+import { persistedStore } from '../persist/index.js';
 import { SecretStore, type SecretVersion, type StoredSecret } from './store.js';
 
 export interface SecretsOptions {
@@ -56,13 +57,11 @@ function versionOut(secret: StoredSecret, v: SecretVersion): Body {
 export async function startSecretsManagerService(
   options: SecretsOptions = {},
 ): Promise<SecretsManagerService> {
-  const state: StateFile<StoredSecret[]> = new StateFile(options.stateDir, 'secrets', (): StoredSecret[] =>
-    secrets.snapshot(),
-  );
-  const secrets: SecretStore = new SecretStore(
-    options.region ?? 'us-east-1',
-    options.accountId ?? '123456789012',
-    state.load(),
+  const { store: secrets, state } = persistedStore(
+    options.stateDir,
+    'secrets',
+    (saved: StoredSecret[] | undefined) =>
+      new SecretStore(options.region ?? 'us-east-1', options.accountId ?? '123456789012', saved),
   );
   const faults = new FaultInjector();
 
@@ -118,13 +117,7 @@ export async function startSecretsManagerService(
           throw new AwsError('UnknownOperationException', `operation not emulated: ${target || req.method}`);
         }
         faults.check(operation);
-        let body: Body;
-        try {
-          body = raw.length === 0 ? {} : (JSON.parse(raw.toString('utf8')) as Body);
-        } catch {
-          throw new AwsError('SerializationException', 'request body is not JSON');
-        }
-        const out = handler(body);
+        const out = handler(jsonBody(raw, 'SerializationException'));
         if (operation !== 'GetSecretValue') state.changed();
         reply(200, out);
         options.log?.debug({ operation }, 'secrets manager request');

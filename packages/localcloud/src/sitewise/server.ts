@@ -3,13 +3,14 @@ import type { Logger } from 'pino';
 import {
   AwsError,
   FaultInjector,
+  jsonBody,
   readBody,
   sendJson,
   startHttpServer,
   type HttpService,
   type Uplink,
 } from '../http/index.js';
-import { StateFile } from '../persist/index.js';
+import { persistedStore } from '../persist/index.js';
 import { SiteWiseStore, type SiteWiseState } from './assets.js';
 import { describeAsset, describeModel, assetSummary, modelSummary, paginate } from './wire.js';
 import { batchPut, getHistory, getInterpolated, getLatest } from './data.js';
@@ -70,13 +71,11 @@ const ROUTES: Route[] = [
 ];
 
 export async function startSiteWiseService(options: SiteWiseOptions = {}): Promise<SiteWiseService> {
-  const state: StateFile<SiteWiseState> = new StateFile(options.stateDir, 'sitewise', (): SiteWiseState =>
-    store.snapshot(),
-  );
-  const store: SiteWiseStore = new SiteWiseStore(
-    options.region ?? 'us-east-1',
-    options.accountId ?? '123456789012',
-    state.load(),
+  const { store, state } = persistedStore(
+    options.stateDir,
+    'sitewise',
+    (saved: SiteWiseState | undefined) =>
+      new SiteWiseStore(options.region ?? 'us-east-1', options.accountId ?? '123456789012', saved),
   );
   const faults = new FaultInjector();
   const publish = options.publish ?? (async () => {});
@@ -223,12 +222,7 @@ export async function startSiteWiseService(options: SiteWiseOptions = {}): Promi
       }
       operation = route.operation;
       faults.check(operation);
-      let body: Record<string, unknown> = {};
-      try {
-        if (raw.length > 0) body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
-      } catch {
-        throw new AwsError('InvalidRequestException', 'request body is not JSON');
-      }
+      const body = jsonBody(raw, 'InvalidRequestException');
       const [status, out] = await handlers[operation]!({ path, query: url.searchParams, body });
       if (route.mutates) state.changed();
       sendJson(res, status, out ?? {});

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { AwsError, readBody, sendJson, startHttpServer, type HttpService } from '../http/index.js';
-import { StateFile } from '../persist/index.js';
+import { AwsError, jsonBody, readBody, sendJson, startHttpServer, type HttpService } from '../http/index.js';
+import { persistedStore } from '../persist/index.js';
 import type { SiteWiseStore } from '../sitewise/index.js';
 import {
   EDGE_VIDEO_COMPONENT_TYPE,
@@ -123,14 +123,16 @@ function entityWire(store: TwinMakerStore, workspaceId: string, e: StoredEntity)
 }
 
 export async function startTwinMakerService(options: TwinMakerOptions): Promise<TwinMakerService> {
-  const state: StateFile<TwinMakerState> = new StateFile(options.stateDir, 'twinmaker', () =>
-    store.snapshot(),
-  );
-  const store: TwinMakerStore = new TwinMakerStore(
-    options.region ?? 'us-east-1',
-    options.accountId ?? '123456789012',
-    options.sitewise,
-    state.load(),
+  const { store, state } = persistedStore(
+    options.stateDir,
+    'twinmaker',
+    (saved: TwinMakerState | undefined) =>
+      new TwinMakerStore(
+        options.region ?? 'us-east-1',
+        options.accountId ?? '123456789012',
+        options.sitewise,
+        saved,
+      ),
   );
   const handlers: Record<string, (path: string[], body: Record<string, unknown>) => unknown> = {
     CreateWorkspace: ([id], body) => {
@@ -192,13 +194,7 @@ export async function startTwinMakerService(options: TwinMakerOptions): Promise<
         operation = route.operation;
         const path = (match as RegExpExecArray).slice(1).map(decodeURIComponent);
         const raw = await readBody(req, 1024 * 1024);
-        let body: Record<string, unknown> = {};
-        try {
-          if (raw.length > 0) body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
-        } catch {
-          throw new AwsError('ValidationException', 'request body is not JSON');
-        }
-        const out = handlers[operation]!(path, body);
+        const out = handlers[operation]!(path, jsonBody(raw, 'ValidationException'));
         if (route.mutates) state.changed();
         sendJson(res, 200, out);
       } catch (err) {

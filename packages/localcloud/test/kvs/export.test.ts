@@ -1,18 +1,13 @@
 // Real GStreamer Matroska through PutMedia, read back as a playable file checked with ffprobe/ffmpeg.
 import t, { type Test } from 'tap';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { CreateStreamCommand, KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
-import { startKvsService, type KvsService } from '../../src/kvs/index.js';
+import { encodeClip } from '../../src/testkit/clip.js';
 import { decodeAll, ffprobe, packetTimes } from '../../src/testkit/media.js';
 import { AUDIO, VIDEO, gop, header } from './mkv-builder.js';
-import { putMediaAll, testLookup, TEST_CREDS } from './putmedia-client.js';
-import { readFile } from 'node:fs/promises';
-
-const run = promisify(execFile);
+import { putMediaAll } from './putmedia-client.js';
+import { startTestKvs } from './streams.js';
 
 async function tmpDir(t: Test): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-export-'));
@@ -20,48 +15,16 @@ async function tmpDir(t: Test): Promise<string> {
   return dir;
 }
 
-/** 3 s of H.264 from gst with epoch-ms cluster timecodes (cluster-timestamp-offset) and 1 s clusters. */
-async function gstClip(dir: string, startMs: number): Promise<Buffer> {
-  const file = path.join(dir, 'in.mkv');
-  await run('gst-launch-1.0', [
-    '-q',
-    'videotestsrc',
-    'num-buffers=75',
-    '!',
-    'video/x-raw,width=320,height=240,framerate=25/1',
-    '!',
-    'x264enc',
-    'tune=zerolatency',
-    'speed-preset=ultrafast',
-    'key-int-max=25',
-    '!',
-    'h264parse',
-    '!',
-    'matroskamux',
-    'streamable=true',
-    'min-cluster-duration=1000000000',
-    `cluster-timestamp-offset=${BigInt(startMs) * 1_000_000n}`,
-    '!',
-    'filesink',
-    `location=${file}`,
-  ]);
-  return readFile(file);
-}
-
-async function start(t: Test, stateDir?: string): Promise<KvsService> {
-  const kvs = await startKvsService({ credentials: testLookup(), streamActivationDelayMs: 0, stateDir });
-  t.teardown(() => kvs.stop());
-  return kvs;
-}
-
-async function createStream(kvs: KvsService, name: string): Promise<void> {
-  const client = new KinesisVideoClient({
-    endpoint: kvs.endpoint,
-    region: 'us-east-1',
-    credentials: TEST_CREDS,
+/** 3 s of H.264 with epoch-ms cluster timecodes (cluster-timestamp-offset) and 1 s clusters. */
+function gstClip(startMs: number): Promise<Buffer> {
+  return encodeClip({
+    seconds: 3,
+    width: 320,
+    height: 240,
+    fps: 25,
+    epochStartMs: startMs,
+    minClusterMs: 1000,
   });
-  await client.send(new CreateStreamCommand({ StreamName: name, DataRetentionInHours: 2 }));
-  client.destroy();
 }
 
 t.test(
@@ -70,9 +33,8 @@ t.test(
     const dir = await tmpDir(t);
     const stateDir = path.join(dir, 'state');
     const startMs = Math.floor(Date.now() / 1000) * 1000 - 30_000;
-    const kvs = await start(t, stateDir);
-    await createStream(kvs, 'gst');
-    const body = await gstClip(dir, startMs);
+    const { kvs } = await startTestKvs(t, { stateDir, streams: ['gst'], retentionHours: 2 });
+    const body = await gstClip(startMs);
     const { status, acks } = await putMediaAll({
       endpoint: kvs.endpoint,
       streamName: 'gst',
@@ -110,7 +72,7 @@ t.test(
     t.ok(packets[0]?.key, 'the exported range starts on a keyframe');
 
     await kvs.stop();
-    const again = await start(t, stateDir);
+    const { kvs: again } = await startTestKvs(t, { stateDir });
     t.same(again.listFragments('gst'), fragments, 'fragments reloaded from stateDir');
     const reloaded = path.join(dir, 'reloaded.mkv');
     await again.exportMkv('gst', reloaded);
@@ -127,8 +89,7 @@ t.test(
 
 t.test('export refuses an empty range and a range whose sessions declared different tracks', async (t) => {
   const dir = await tmpDir(t);
-  const kvs = await start(t);
-  await createStream(kvs, 'mix');
+  const { kvs } = await startTestKvs(t, { streams: ['mix'], retentionHours: 2 });
   const base = Date.now() - 60_000;
   await putMediaAll({
     endpoint: kvs.endpoint,

@@ -4,23 +4,14 @@ import { CreateStreamCommand, KinesisVideoClient } from '@aws-sdk/client-kinesis
 import { startKvsService, type KvsService } from '../../src/kvs/index.js';
 import { gop, header } from './mkv-builder.js';
 import { openPutMedia, putMediaAll, testLookup, TEST_CREDS } from './putmedia-client.js';
+import { startTestKvs } from './streams.js';
 
 const BASE = Date.now() - 120_000;
 const body = (n: number, from = BASE) =>
   Buffer.concat([header(), ...Array.from({ length: n }, (_, i) => gop(from + i * 1000))]);
 
 async function setup(t: Test): Promise<KvsService> {
-  const kvs = await startKvsService({ credentials: testLookup(), streamActivationDelayMs: 0 });
-  t.teardown(() => kvs.stop());
-  const client = new KinesisVideoClient({
-    endpoint: kvs.endpoint,
-    region: 'us-east-1',
-    credentials: TEST_CREDS,
-  });
-  for (const StreamName of ['cam', 'other'])
-    await client.send(new CreateStreamCommand({ StreamName, DataRetentionInHours: 1 }));
-  client.destroy();
-  return kvs;
+  return (await startTestKvs(t, { streams: ['cam', 'other'] })).kvs;
 }
 
 t.test('cut after N fragments: the socket drops after the ACKs of fragment N, no ERROR', async (t) => {

@@ -2,78 +2,32 @@
 // the session's playlists and fMP4 fragments read by ffprobe/ffmpeg (H.264 + AAC and H.265, no
 // re-encoding), and GetClip. Real GStreamer Matroska in, real archived-media SDK client, real ffmpeg out.
 import t, { type Test } from 'tap';
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import {
-  CreateStreamCommand,
-  GetDataEndpointCommand,
-  KinesisVideoClient,
-} from '@aws-sdk/client-kinesis-video';
 import {
   GetClipCommand,
   GetHLSStreamingSessionURLCommand,
   KinesisVideoArchivedMediaClient,
 } from '@aws-sdk/client-kinesis-video-archived-media';
-import { startKvsService, type KvsService } from '../../src/kvs/index.js';
+import type { KvsService } from '../../src/kvs/index.js';
+import { encodeClip } from '../../src/testkit/clip.js';
 import { decodeAll, ffprobe, packetTimes } from '../../src/testkit/media.js';
-import { putMediaAll, testLookup, TEST_CREDS } from './putmedia-client.js';
+import { putMediaAll } from './putmedia-client.js';
+import { archivedMediaClient, startTestKvs } from './streams.js';
 
-const run = promisify(execFile);
-
-/** `seconds` of 320x240 25 fps video (and AAC audio for H.264) from gst, with epoch-ms cluster timecodes. */
-async function gstClip(
-  dir: string,
-  name: string,
-  codec: 'h264' | 'h265',
-  startMs: number,
-  seconds: number,
-): Promise<Buffer> {
-  const file = path.join(dir, `${name}.mkv`);
-  const frames = seconds * 25;
-  const video =
-    codec === 'h264'
-      ? ['x264enc', 'tune=zerolatency', 'speed-preset=ultrafast', 'key-int-max=25', '!', 'h264parse']
-      : ['x265enc', 'tune=zerolatency', 'speed-preset=ultrafast', 'key-int-max=25', '!', 'h265parse'];
-  const audio =
-    codec === 'h264'
-      ? [
-          'audiotestsrc',
-          `num-buffers=${seconds * 47}`,
-          'samplesperbuffer=1024',
-          '!',
-          'audio/x-raw,rate=48000,channels=1',
-          '!',
-          'avenc_aac',
-          '!',
-          'aacparse',
-          '!',
-          'mux.',
-        ]
-      : [];
-  await run('gst-launch-1.0', [
-    '-q',
-    'matroskamux',
-    'name=mux',
-    'streamable=true',
-    'min-cluster-duration=1000000000',
-    `cluster-timestamp-offset=${BigInt(startMs) * 1_000_000n}`,
-    '!',
-    'filesink',
-    `location=${file}`,
-    'videotestsrc',
-    `num-buffers=${frames}`,
-    '!',
-    'video/x-raw,format=I420,width=320,height=240,framerate=25/1',
-    '!',
-    ...video,
-    '!',
-    'mux.',
-    ...audio,
-  ]);
-  return readFile(file);
+/** `seconds` of 320x240 25 fps video (and AAC audio for H.264), with epoch-ms cluster timecodes. */
+function gstClip(codec: 'h264' | 'h265', startMs: number, seconds: number): Promise<Buffer> {
+  return encodeClip({
+    seconds,
+    width: 320,
+    height: 240,
+    fps: 25,
+    codec,
+    audio: codec === 'h264' ? { codec: 'aac' } : undefined,
+    epochStartMs: startMs,
+    minClusterMs: 1000,
+  });
 }
 
 interface Setup {
@@ -85,26 +39,8 @@ interface Setup {
 async function setup(t: Test): Promise<Setup> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'kvs-hls-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const kvs = await startKvsService({ credentials: testLookup(), streamActivationDelayMs: 0 });
-  t.teardown(() => kvs.stop());
-  const control = new KinesisVideoClient({
-    endpoint: kvs.endpoint,
-    region: 'us-east-1',
-    credentials: TEST_CREDS,
-  });
-  t.teardown(() => control.destroy());
-  for (const name of ['h264', 'h265', 'empty']) {
-    await control.send(new CreateStreamCommand({ StreamName: name, DataRetentionInHours: 24 }));
-  }
-  const { DataEndpoint } = await control.send(
-    new GetDataEndpointCommand({ StreamName: 'h264', APIName: 'GET_HLS_STREAMING_SESSION_URL' }),
-  );
-  const media = new KinesisVideoArchivedMediaClient({
-    endpoint: DataEndpoint!,
-    region: 'us-east-1',
-    credentials: TEST_CREDS,
-  });
-  t.teardown(() => media.destroy());
+  const { kvs, control } = await startTestKvs(t, { streams: ['h264', 'h265', 'empty'], retentionHours: 24 });
+  const media = await archivedMediaClient(t, control, 'h264', 'GET_HLS_STREAMING_SESSION_URL');
   return { kvs, media, dir };
 }
 
@@ -132,9 +68,9 @@ t.test(
   async (t) => {
     const { kvs, media, dir } = await setup(t);
     // Two H.264 recordings with a 10 s gap between them; one H.265 recording.
-    await put(kvs, 'h264', await gstClip(dir, 'a', 'h264', T0, 4));
-    await put(kvs, 'h264', await gstClip(dir, 'b', 'h264', T0 + 14_000, 3));
-    await put(kvs, 'h265', await gstClip(dir, 'c', 'h265', T0, 3));
+    await put(kvs, 'h264', await gstClip('h264', T0, 4));
+    await put(kvs, 'h264', await gstClip('h264', T0 + 14_000, 3));
+    await put(kvs, 'h265', await gstClip('h265', T0, 3));
 
     for (const [stream, codecs] of [
       ['h264', ['h264', 'aac']],
@@ -228,7 +164,7 @@ t.test(
 t.test(
   'session rules of the API reference: LIVE needs recent fragments, empty ranges are ResourceNotFoundException',
   async (t) => {
-    const { kvs, media, dir } = await setup(t);
+    const { kvs, media } = await setup(t);
     const ask = (input: Partial<ConstructorParameters<typeof GetHLSStreamingSessionURLCommand>[0]>) =>
       media.send(new GetHLSStreamingSessionURLCommand({ StreamName: 'h264', ...input }));
     await t.rejects(
@@ -247,7 +183,7 @@ t.test(
       { name: 'ResourceNotFoundException' },
     );
     // Recorded 2 minutes ago but received now: LIVE (server time) finds it; the last 5 fragments are listed.
-    await put(kvs, 'h264', await gstClip(dir, 'live', 'h264', T0, 8));
+    await put(kvs, 'h264', await gstClip('h264', T0, 8));
     const { HLSStreamingSessionURL: live } = await ask({ PlaybackMode: 'LIVE' });
     const livePlaylist = await text(live!.replace('getHLSMasterPlaylist', 'getHLSMediaPlaylist'));
     t.equal(livePlaylist.match(/#EXTINF/g)?.length, 5, 'LIVE lists the newest five fragments');

@@ -1,47 +1,22 @@
 // ListFragments through the real @aws-sdk/client-kinesis-video-archived-media, on the endpoint
 // GetDataEndpoint hands out, over fragments sent with PutMedia.
 import t from 'tap';
-import {
-  GetDataEndpointCommand,
-  CreateStreamCommand,
-  KinesisVideoClient,
-} from '@aws-sdk/client-kinesis-video';
-import {
-  KinesisVideoArchivedMediaClient,
-  ListFragmentsCommand,
-  type Fragment,
-} from '@aws-sdk/client-kinesis-video-archived-media';
-import { startKvsService } from '../../src/kvs/index.js';
+import { ListFragmentsCommand, type Fragment } from '@aws-sdk/client-kinesis-video-archived-media';
 import { gop, header } from './mkv-builder.js';
-import { putMediaAll, testLookup, TEST_CREDS } from './putmedia-client.js';
+import { putMediaAll } from './putmedia-client.js';
+import { archivedMediaClient, startTestKvs } from './streams.js';
 
 const BASE = Math.floor(Date.now() / 1000) * 1000 - 60_000;
 
 t.test(
   'ListFragments pages producer- and server-time ranges and refuses what the API reference refuses',
   async (t) => {
-    const kvs = await startKvsService({ credentials: testLookup(), streamActivationDelayMs: 0 });
-    t.teardown(() => kvs.stop());
-    const control = new KinesisVideoClient({
-      endpoint: kvs.endpoint,
-      region: 'us-east-1',
-      credentials: TEST_CREDS,
-    });
-    t.teardown(() => control.destroy());
-    await control.send(new CreateStreamCommand({ StreamName: 'cam', DataRetentionInHours: 2 }));
+    const { kvs, control } = await startTestKvs(t, { streams: ['cam'], retentionHours: 2 });
     const body = Buffer.concat([header(), ...Array.from({ length: 5 }, (_, i) => gop(BASE + i * 1000))]);
     const { status } = await putMediaAll({ endpoint: kvs.endpoint, streamName: 'cam', body });
     t.equal(status, 200);
 
-    const { DataEndpoint } = await control.send(
-      new GetDataEndpointCommand({ StreamName: 'cam', APIName: 'LIST_FRAGMENTS' }),
-    );
-    const media = new KinesisVideoArchivedMediaClient({
-      endpoint: DataEndpoint!,
-      region: 'us-east-1',
-      credentials: TEST_CREDS,
-    });
-    t.teardown(() => media.destroy());
+    const media = await archivedMediaClient(t, control, 'cam', 'LIST_FRAGMENTS');
 
     // Producer range [BASE+1 s, BASE+3 s] (both ends inclusive on the fragment start), two per page.
     const seen: Fragment[] = [];

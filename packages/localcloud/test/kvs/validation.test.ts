@@ -1,23 +1,14 @@
 // Every PutMedia rule the stand-in enforces, each broken once on purpose.
 import t, { type Test } from 'tap';
-import { CreateStreamCommand, KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
-import { startKvsService, type KvsService, type KvsLimits } from '../../src/kvs/index.js';
+import type { KvsService, KvsLimits } from '../../src/kvs/index.js';
 import { AUDIO, VIDEO, cluster, gop, header, tags, el, unknownSize, uint } from './mkv-builder.js';
-import { openPutMedia, putMediaAll, testLookup, TEST_CREDS, type Ack } from './putmedia-client.js';
+import { openPutMedia, putMediaAll, type Ack } from './putmedia-client.js';
+import { startTestKvs } from './streams.js';
 
 const BASE = Date.now() - 120_000;
 
 async function setup(t: Test, limits: Partial<KvsLimits> = {}): Promise<KvsService> {
-  const kvs = await startKvsService({ credentials: testLookup(), streamActivationDelayMs: 0, limits });
-  t.teardown(() => kvs.stop());
-  const client = new KinesisVideoClient({
-    endpoint: kvs.endpoint,
-    region: 'us-east-1',
-    credentials: TEST_CREDS,
-  });
-  await client.send(new CreateStreamCommand({ StreamName: 'cam', DataRetentionInHours: 1 }));
-  client.destroy();
-  return kvs;
+  return (await startTestKvs(t, { streams: ['cam'], limits })).kvs;
 }
 
 async function expectError(
