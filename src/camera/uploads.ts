@@ -7,9 +7,10 @@
 //
 // A historical request whose end is still in the future stays open: it is uploaded in passes, each
 // sending what has been recorded in the range so far, until a pass runs after its end was recorded.
-// The future part is bounded (MAX_FUTURE_MS); longer is what `live` is for.
+// The future part is bounded (MAX_FUTURE_MS); longer is what `live` is for. A restart before the end
+// re-opens it (owedAtStart), from what the index kept of the request.
 import type { Logger } from '../log/index.js';
-import { joins, type TimeRange } from '../time/index.js';
+import { joins, normalize, subtract, type TimeRange } from '../time/index.js';
 
 /** Who asked for a range: a user's request, the live window's backfill, or what a start found owed. */
 export type UploadOrigin = 'historical' | 'backfill' | 'owed';
@@ -22,6 +23,11 @@ export interface RecordingIndexPort {
   owed(): TimeRange[];
   /** Marks a range as owed to KVS, durably: a restart before it is uploaded still uploads it. */
   intend(range: TimeRange, kind: 'live' | 'request'): void;
+  /**
+   * Requested ranges whose end was still ahead when they were asked for (durable, so a start sees the
+   * requests of the run before); never live. Each end is already clipped to MAX_FUTURE_MS.
+   */
+  openRequests(): TimeRange[];
   /** The end of the newest recorded video on disk, if any. */
   recordedUntil(): number | undefined;
 }
@@ -148,11 +154,30 @@ export class UploadQueue {
   }
 
   /**
-   * At a start: what is recorded, owed to KVS and not there (a restart during an outage, a kill
-   * mid-upload) is queued oldest first, whatever the schedules say; live still goes first.
+   * At a start: a request of the run before whose end is still ahead is re-opened, so what is recorded
+   * in it until its end still goes up; then what is recorded, owed to KVS and not there (a restart
+   * during an outage, a kill mid-upload) is queued oldest first, whatever the schedules say. Live
+   * still goes first.
    */
   owedAtStart(): void {
-    const owed = coalesce(this.#o.index.owed(), MAX_OWED_JOBS);
+    const now = this.#o.now();
+    // The saved end is already clipped; clipping again keeps a clock stepped back from holding a
+    // range open longer than a request made now could.
+    const reopened = normalize(
+      this.#o.index
+        .openRequests()
+        .filter((r) => r.endMs > now)
+        .map((r) => ({ startMs: r.startMs, endMs: Math.min(r.endMs, now + MAX_FUTURE_MS) })),
+    );
+    for (const r of reopened) {
+      this.#o.log.info(
+        { range: r, end: new Date(r.endMs).toISOString() },
+        're-opening an upload request of the previous run whose end is still ahead',
+      );
+      this.#add(r, 'historical', true);
+    }
+    // What the re-opened requests cover is uploaded by them.
+    const owed = coalesce(subtract(this.#o.index.owed(), reopened), MAX_OWED_JOBS);
     if (owed.length === 0) return;
     const total = owed.reduce((n, r) => n + (r.endMs - r.startMs), 0);
     this.#o.log.info(

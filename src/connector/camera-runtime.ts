@@ -205,6 +205,7 @@ export class CameraRuntime {
           notUploaded: () => store.notUploaded(camera.assetId),
           owed: () => store.owed(camera.assetId),
           intend: (range, kind) => store.intend(camera.assetId, range, kind),
+          openRequests: () => store.openRequests(camera.assetId),
           recordedUntil: () => store.recorded(camera.assetId).at(-1)?.endMs,
         },
       },

@@ -211,8 +211,21 @@ export class Store {
    */
   intend(cameraId: string, range: TimeRange, kind: 'live' | 'request'): void {
     this.#check(cameraId);
-    const endMs = kind === 'live' ? range.endMs + INTENT_LEAD_MS : range.endMs;
-    this.intent.add(cameraId, range.startMs, endMs);
+    if (kind === 'live') {
+      this.intent.add(cameraId, range.startMs, range.endMs + INTENT_LEAD_MS);
+      return;
+    }
+    // A request ending ahead is listed apart, so a start before its end can re-open it; live stays
+    // out of that list (its lead would turn every restart during live into a request).
+    const now = this.#clock.now();
+    if (range.endMs > now) this.intent.addOpenRequest(cameraId, range, now);
+    else this.intent.add(cameraId, range.startMs, range.endMs);
+  }
+
+  /** Requested ranges whose end is still ahead: what a start re-opens (see intend). */
+  openRequests(cameraId: string): TimeRange[] {
+    const now = this.#clock.now();
+    return this.intent.openRequests(cameraId).filter((r) => r.endMs > now);
   }
 
   /** What is recorded, intended for KVS and not persisted there: what every start uploads, oldest first. */

@@ -3,7 +3,10 @@
 // delete a file. Each camera's ranges live in <camera folder>/.uploaded-ranges.json, replaced
 // atomically (write a temp file, fsync, rename, fsync the folder), so a crash leaves either the old or
 // the new list, never a torn one. The same class, with another file name, keeps the upload intent
-// (what must reach KVS), so both survive restarts the same way.
+// (what must reach KVS), so both survive restarts the same way. The intent also lists, apart, the
+// requested ranges whose end was still ahead (openRequests): `ranges` alone cannot tell a request
+// from live, which is marked a little ahead of its fragments, and only a request must be re-opened by
+// the next start. A file without that list (an older version's) loads as having none.
 //
 // A save that fails (full disk, read-only remount, vanished folder) is logged once until it works
 // again, shown in health (saveError), and retried on a timer with backoff, not only on the next
@@ -23,6 +26,10 @@ const DEFAULT_JOIN_GAP_MS = 100;
 // oldest ranges go first, by then their files are long deleted by retention anyway.
 const MAX_RANGES_PER_CAMERA = 10_000;
 
+// Open requests end at most 10 minutes after they were asked for and leave the list once their end has
+// passed, so a camera holds a few; the bound only matters for a flood of requests.
+const MAX_OPEN_REQUESTS_PER_CAMERA = 100;
+
 // Live fragments are acknowledged every 1-2 s per camera, and every save is eight file operations with
 // two syncs. Saves of one camera start at least this far apart (adds in between coalesce; flush() saves
 // at once). A crash can forget at most this much of the newest uploads, which the next start uploads
@@ -35,6 +42,8 @@ const RETRY_MAX_MS = 60_000;
 
 interface CameraLedger {
   ranges: TimeRange[];
+  /** Requested ranges whose end was ahead when asked for (intent only; see the file comment). */
+  open: TimeRange[];
   dir: string;
   saving: Promise<void> | undefined;
   dirty: boolean;
@@ -104,15 +113,9 @@ export class UploadLedger {
       return;
     }
     try {
-      const parsed = JSON.parse(text) as { ranges?: unknown };
-      const ranges = Array.isArray(parsed.ranges) ? parsed.ranges : [];
-      const loaded: TimeRange[] = [];
-      for (const r of ranges) {
-        if (Array.isArray(r) && Number.isFinite(r[0]) && Number.isFinite(r[1])) {
-          loaded.push({ startMs: Number(r[0]), endMs: Number(r[1]) });
-        }
-      }
-      cam.ranges = normalize([...cam.ranges, ...loaded], this.#joinGapMs);
+      const parsed = JSON.parse(text) as { ranges?: unknown; openRequests?: unknown };
+      cam.ranges = normalize([...cam.ranges, ...pairs(parsed.ranges)], this.#joinGapMs);
+      cam.open = normalize([...cam.open, ...pairs(parsed.openRequests)], 0);
     } catch (err) {
       // Only a foreign or hand-edited file can be torn (ours are replaced atomically); re-uploading
       // is the safe side of that.
@@ -128,6 +131,22 @@ export class UploadLedger {
   /** Same as add() without saving: used for ranges the file names already prove (_uploaded). */
   addKnown(cameraId: string, ranges: TimeRange[]): void {
     this.#addRanges(cameraId, ranges, false);
+  }
+
+  /**
+   * Same as add(), and lists the range as an open request (its end is after `nowMs`) until that end
+   * has passed: what the next start re-opens if it comes before the end.
+   */
+  addOpenRequest(cameraId: string, range: TimeRange, nowMs: number): void {
+    const cam = this.#camera(cameraId);
+    const open = normalize([...cam.open.filter((r) => r.endMs > nowMs), range], 0);
+    cam.open = open.slice(-MAX_OPEN_REQUESTS_PER_CAMERA);
+    this.#addRanges(cameraId, [range], true);
+  }
+
+  /** The camera's open requests as saved (some may have ended since; the reader decides), a copy. */
+  openRequests(cameraId: string): TimeRange[] {
+    return (this.#cameras.get(cameraId)?.open ?? []).map((r) => ({ ...r }));
   }
 
   /** True when all of [startMs, endMs) is persisted. */
@@ -162,6 +181,7 @@ export class UploadLedger {
     if (!cam) {
       cam = {
         ranges: [],
+        open: [],
         dir: this.#dirOf(cameraId),
         saving: undefined,
         dirty: false,
@@ -246,10 +266,12 @@ export class UploadLedger {
   async #write(cameraId: string, cam: CameraLedger): Promise<void> {
     const file = path.join(cam.dir, this.#fileName);
     const tmp = `${file}.tmp`;
+    // Still version 1: an older reader ignores openRequests and still finds every range in `ranges`.
     const body = JSON.stringify({
       version: 1,
       cameraId,
       ranges: cam.ranges.map((r) => [r.startMs, r.endMs]),
+      ...(cam.open.length > 0 && { openRequests: cam.open.map((r) => [r.startMs, r.endMs]) }),
     });
     await this.#files.mkdir(cam.dir);
     await this.#files.unlink(tmp).catch(() => undefined);
@@ -263,4 +285,15 @@ export class UploadLedger {
     await this.#files.rename(tmp, file);
     await this.#files.syncDir(cam.dir);
   }
+}
+
+/** [start, end] pairs of a saved list; anything else in it is skipped. */
+function pairs(list: unknown): TimeRange[] {
+  const out: TimeRange[] = [];
+  for (const r of Array.isArray(list) ? (list as unknown[]) : []) {
+    if (Array.isArray(r) && Number.isFinite(r[0]) && Number.isFinite(r[1])) {
+      out.push({ startMs: Number(r[0]), endMs: Number(r[1]) });
+    }
+  }
+  return out;
 }

@@ -67,6 +67,7 @@ function recordingPorts() {
       notUploaded: () => index.notUploaded,
       owed: () => index.owed,
       intend: (r, kind) => void intents.push(`${kind} ${r.startMs}-${r.endMs}`),
+      openRequests: () => [],
       recordedUntil: () => undefined,
     },
   };

@@ -27,12 +27,14 @@ function parts(options: { hold?: boolean; now?: () => number } = {}) {
   const state = {
     notUploaded: [] as TimeRange[],
     owed: [] as TimeRange[],
+    openRequests: [] as TimeRange[],
     recordedUntil: undefined as number | undefined,
   };
   const index: RecordingIndexPort = {
     notUploaded: () => state.notUploaded,
     owed: () => state.owed,
     intend: (r, kind) => void intents.push(`${kind} ${r.startMs}-${r.endMs}`),
+    openRequests: () => state.openRequests,
     recordedUntil: () => state.recordedUntil,
   };
   const queue = new UploadQueue({
@@ -126,6 +128,53 @@ t.test('what a start owes is queued oldest first, at most 16 jobs', async (t) =>
   );
   t.equal(p.calls[0]!.range.startMs, 0);
   t.equal(p.calls.at(-1)!.range.endMs, 19 * 10_000 + 19 * 19 + 1000, 'everything owed is covered');
+});
+
+t.test(
+  'a start re-opens a request of the previous run whose end is ahead and uploads it until that end',
+  async (t) => {
+    let now = 1_000_000;
+    const p = parts({ now: () => now });
+    t.teardown(() => p.queue.stop());
+    p.state.openRequests = [
+      // Ended while the component was down: only what is owed of it goes up.
+      { startMs: 100_000, endMs: 900_000 },
+      { startMs: 960_000, endMs: 1_030_000 },
+    ];
+    p.state.owed = [
+      { startMs: 100_000, endMs: 200_000 },
+      { startMs: 960_000, endMs: 995_000 },
+    ];
+    p.queue.owedAtStart();
+    await eventually('the re-opened request and the owed range to run', () => p.calls.length >= 2);
+    t.same(
+      p.calls.slice(0, 2).map((c) => [c.origin, c.range]),
+      [
+        ['historical', { startMs: 960_000, endMs: 1_030_000 }],
+        ['backfill', { startMs: 100_000, endMs: 200_000 }],
+      ],
+      'the open request is re-opened to its end; what it covers is not queued twice',
+    );
+    t.equal(p.queue.size, 1, 'the re-opened request stays open');
+    now = 1_040_000;
+    p.state.recordedUntil = 1_035_000;
+    await eventually('the queue to drain', () => p.queue.size === 0);
+    t.ok(
+      p.calls.slice(2).every((c) => c.range.endMs === 1_030_000),
+      'later passes stop at the requested end',
+    );
+    t.same(p.intents, [], 'nothing marked again');
+  },
+);
+
+t.test('a start clips a re-opened request to the future bound (a clock stepped back)', async (t) => {
+  const now = 5_000_000;
+  const p = parts({ hold: true, now: () => now });
+  t.teardown(() => p.queue.stop());
+  p.state.openRequests = [{ startMs: now - 1000, endMs: now + 3 * MAX_FUTURE_MS }];
+  p.queue.owedAtStart();
+  await eventually('the job', () => p.calls[0]);
+  t.same(p.calls[0]!.range, { startMs: now - 1000, endMs: now + MAX_FUTURE_MS });
 });
 
 t.test('a stop cancels the running job and drops the waiting ones', async (t) => {
