@@ -2,7 +2,6 @@
 // with the AWS SDK clients of the versions the player package itself depends on (resolved from its own
 // folder), pointed at the local cloud, as a Grafana dashboard would point it at AWS.
 import { createRequire } from 'node:module';
-import path from 'node:path';
 import type { LocalCloud } from '@kvs-edge/localcloud';
 
 const fromTest = createRequire(import.meta.url);
