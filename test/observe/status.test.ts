@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { deploy, eventually, frontAndBackDoor, runConnector, sendRequest } from '../connector/fixtures.js';
+import { childEnv } from '@kvs-edge/localcloud/testkit';
 import { kvsEdge } from '../cli/run.js';
 import type { ComponentStatus } from '../../src/observe/index.js';
 
@@ -151,9 +152,10 @@ async function command(
   const tsx = pathToFileURL(path.resolve('node_modules/tsx/dist/loader.mjs')).href;
   const argv = [process.execPath, '--import', tsx, path.resolve('src/cli/main.ts'), ...args];
   const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+  // childEnv keeps tap's coverage hook out of this tsx child: its lines would not match the report's.
   const child = options.tty
-    ? spawn('script', ['-qec', argv.map(quote).join(' '), '/dev/null'], { env: { ...process.env, ...env } })
-    : spawn(argv[0]!, argv.slice(1), { env: { ...process.env, ...env } });
+    ? spawn('script', ['-qec', argv.map(quote).join(' '), '/dev/null'], { env: childEnv(env) })
+    : spawn(argv[0]!, argv.slice(1), { env: childEnv(env) });
   let out = '';
   const exited = once(child, 'exit') as Promise<[number | null]>;
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
