@@ -11,7 +11,7 @@ import { registerProvision } from './provision.js';
 import { registerRequest } from './request.js';
 import { registerSchedule } from './schedule.js';
 import { registerStatus } from './status.js';
-import { registerVod } from './vod.js';
+import { registerVod, type VodHooks } from './vod.js';
 
 export function version(): string {
   // dist/cli and src/cli both sit two levels below package.json.
@@ -22,6 +22,8 @@ export function version(): string {
 export interface CliHooks {
   /** Runs the component for `start` (main.ts's runComponent); resolves to its exit code. */
   start?: (argv: string[]) => Promise<number>;
+  /** `vod publish` polling speed for tests against the stand-in. */
+  vod?: VodHooks;
 }
 
 /** Runs one command line; resolves to the exit code (0 ok, 1 failed, 2 usage). */
@@ -64,7 +66,7 @@ export async function runCli(argv: string[], io: CliIo = processIo(), hooks: Cli
   registerRequest(program, io, done);
   registerStatus(program, io, done);
   registerSchedule(program, io, done);
-  registerVod(program, io, done);
+  registerVod(program, io, done, hooks.vod);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

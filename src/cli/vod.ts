@@ -1,11 +1,11 @@
-// `kvs-edge vod <publish|setup|harvest|status>`: MediaPackage VOD from a shell. Endpoints and region
+// `kvs-edge vod publish|setup|harvest|status`: MediaPackage VOD from a shell. Endpoints and region
 // come from the environment (AWS_REGION, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_MEDIAPACKAGE_VOD,
 // AWS_ENDPOINT_URL_SECRETS_MANAGER: what the local cloud prints); the Vod settings from --config
-// <file> or KVS_EDGE_VOD (JSON). Exit codes: 0 done, 1 failed (the reason is printed), 2 usage.
+// <file> or KVS_EDGE_VOD (JSON). Subcommands on commander like every other command: --help each,
+// exit 0 done, 1 failed (the reason is printed), 2 usage.
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Command } from 'commander';
-import type { CliIo } from './io.js';
+import { CliError, UsageError, writeJson, type CliIo } from './io.js';
 import { loadConfigFile } from '../config/index.js';
 import { createLogger } from '../log/index.js';
 import {
@@ -25,43 +25,37 @@ import {
   type VodConfig,
 } from '../vod/index.js';
 
-const USAGE = `usage: kvs-edge vod <command> [options]
-
-  publish --camera <asset id or stream name> --from <ISO> --to <ISO>
-          [--recordings <dir>] [--thing <name>] [--config <file>] [--json]
-  setup   --group <id> [--cdn-secret-arn <arn> --cdn-role-arn <arn>] [--segment-seconds <n>]
-  harvest --asset <id> --to <s3://bucket/prefix | folder> [--concurrency <n>]
-  status  [--group <id>] [--json]
-
-Vod settings: --config <file> (its Vod key) or KVS_EDGE_VOD='{"S3Bucket":...}'.
-Endpoints: AWS_REGION, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_MEDIAPACKAGE_VOD, AWS_ENDPOINT_URL_SECRETS_MANAGER.`;
-
-/** Where the command writes and what it reads; tests pass their own. */
-export interface VodCliIo {
-  out: { write(text: string): unknown };
-  err: { write(text: string): unknown };
-  env: Record<string, string | undefined>;
-  /** Maps --camera to a store folder when it is not one already (e.g. a KVS stream name). */
-  resolveCamera?: (name: string, known: string[]) => Promise<string | undefined>;
-  /** Test hook for DescribeAsset polling speed. */
+/** Test hook: DescribeAsset polling speed (the stand-in is ready in milliseconds, AWS in minutes). */
+export interface VodHooks {
   poll?: { initialDelayMs?: number; maxDelayMs?: number; deadlineMs?: number };
 }
 
-class UsageError extends Error {}
-
-const defaultIo = (): VodCliIo => ({ out: process.stdout, err: process.stderr, env: process.env });
-
-function time(name: string, text: string | undefined): number {
-  if (text === undefined) throw new UsageError(`--${name} is required`);
+function time(name: string, text: string): number {
   const ms = Date.parse(text);
   if (Number.isNaN(ms))
     throw new UsageError(`--${name} "${text}" is not an ISO time (e.g. 2024-03-01T10:15:00Z)`);
   return ms;
 }
 
+function wholeNumber(name: string, text: string, min: number, max: number): number {
+  const n = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
+  if (!(n >= min && n <= max)) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
+  return n;
+}
+
+/** The Vod module's own failures are the command's failure, in its words (exit 1). */
+async function asCliError<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof VodError) throw new CliError(err.message);
+    throw err;
+  }
+}
+
 async function vodConfig(
   file: string | undefined,
-  env: VodCliIo['env'],
+  env: CliIo['env'],
 ): Promise<{ vod: VodConfig; recordings: string }> {
   let vod: VodConfig | null;
   let recordings = env.KVS_EDGE_RECORDINGS_PATH ?? '';
@@ -91,33 +85,26 @@ async function vodConfig(
   return { vod, recordings: recordings === '' ? path.resolve('recordings') : path.resolve(recordings) };
 }
 
-async function publish(args: string[], io: VodCliIo): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      camera: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      recordings: { type: 'string' },
-      thing: { type: 'string' },
-      config: { type: 'string' },
-      json: { type: 'boolean' },
-    },
-  });
-  if (!values.camera) throw new UsageError('--camera is required');
-  const startMs = time('from', values.from);
-  const endMs = time('to', values.to);
+interface PublishOptions {
+  camera: string;
+  from: string;
+  to: string;
+  recordings?: string;
+  thing?: string;
+  config?: string;
+  json?: boolean;
+}
+
+async function publish(options: PublishOptions, io: CliIo, hooks: VodHooks): Promise<number> {
+  const startMs = time('from', options.from);
+  const endMs = time('to', options.to);
   if (endMs <= startMs) throw new UsageError('--to must be after --from');
-  const { vod, recordings } = await vodConfig(values.config, io.env);
-  const root = values.recordings !== undefined ? path.resolve(values.recordings) : recordings;
+  const { vod, recordings } = await vodConfig(options.config, io.env);
+  const root = options.recordings !== undefined ? path.resolve(options.recordings) : recordings;
   const known = await recordedCameras(root);
-  const cameraId = known.includes(values.camera)
-    ? values.camera
-    : await io.resolveCamera?.(values.camera, known);
-  if (cameraId === undefined || !known.includes(cameraId)) {
-    throw new VodError(
-      'no-recording',
-      `no recordings for camera "${values.camera}" under ${root}; cameras with recordings: ${known.join(', ') || '(none)'}`,
+  if (!known.includes(options.camera)) {
+    throw new CliError(
+      `no recordings for camera "${options.camera}" under ${root} (give the camera's asset id, its folder name); cameras with recordings: ${known.join(', ') || '(none)'}`,
     );
   }
   const clients = createVodClients({ env: io.env, ...(vod.Region !== undefined && { region: vod.Region }) });
@@ -128,20 +115,20 @@ async function publish(args: string[], io: VodCliIo): Promise<number> {
         s3: clients.s3,
         mediapackage: clients.mediapackage,
         log: createLogger({ level: 'warn', destination: io.err }),
-        thingName: values.thing ?? io.env.AWS_IOT_THING_NAME ?? 'local',
+        thingName: options.thing ?? io.env.AWS_IOT_THING_NAME ?? 'local',
       },
       {
-        cameraId,
+        cameraId: options.camera,
         startMs,
         endMs,
         settings: vodSettingsFor(vod),
-        ...(io.poll && { poll: io.poll }),
+        ...(hooks.poll && { poll: hooks.poll }),
         onProgress: (s) => {
-          if (!values.json) io.err.write(`${s.state.toLowerCase()}...\n`);
+          if (!options.json) io.err.write(`${s.state.toLowerCase()}...\n`);
         },
       },
     );
-    if (values.json) io.out.write(`${JSON.stringify(status, null, 2)}\n`);
+    if (options.json) writeJson(io.out, status);
     else {
       io.out.write(`asset ${status.assetId}: ${status.state}\n`);
       if (status.clip)
@@ -157,26 +144,24 @@ async function publish(args: string[], io: VodCliIo): Promise<number> {
   }
 }
 
-async function setup(args: string[], io: VodCliIo): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      group: { type: 'string' },
-      'cdn-secret-arn': { type: 'string' },
-      'cdn-role-arn': { type: 'string' },
-      'segment-seconds': { type: 'string' },
-    },
-  });
-  if (!values.group) throw new UsageError('--group is required');
-  const seconds = values['segment-seconds'] === undefined ? undefined : Number(values['segment-seconds']);
-  if (seconds !== undefined && !(Number.isInteger(seconds) && seconds >= 1 && seconds <= 30))
-    throw new UsageError('--segment-seconds must be a whole number from 1 to 30');
+interface SetupOptions {
+  group: string;
+  cdnSecretArn?: string;
+  cdnRoleArn?: string;
+  segmentSeconds?: string;
+}
+
+async function setup(options: SetupOptions, io: CliIo): Promise<number> {
+  const seconds =
+    options.segmentSeconds === undefined
+      ? undefined
+      : wholeNumber('segment-seconds', options.segmentSeconds, 1, 30);
   const clients = createVodClients({ env: io.env });
   try {
     const r = await setupPackagingGroup(clients.mediapackage, {
-      groupId: values.group,
-      ...(values['cdn-secret-arn'] !== undefined && { cdnIdentifierSecretArn: values['cdn-secret-arn'] }),
-      ...(values['cdn-role-arn'] !== undefined && { secretsRoleArn: values['cdn-role-arn'] }),
+      groupId: options.group,
+      ...(options.cdnSecretArn !== undefined && { cdnIdentifierSecretArn: options.cdnSecretArn }),
+      ...(options.cdnRoleArn !== undefined && { secretsRoleArn: options.cdnRoleArn }),
       ...(seconds !== undefined && { segmentDurationSeconds: seconds }),
     });
     io.out.write(`packaging group ${r.groupId}: ${r.group}${r.domainName ? ` (${r.domainName})` : ''}\n`);
@@ -187,21 +172,16 @@ async function setup(args: string[], io: VodCliIo): Promise<number> {
   }
 }
 
-async function harvest(args: string[], io: VodCliIo): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { asset: { type: 'string' }, to: { type: 'string' }, concurrency: { type: 'string' } },
-  });
-  if (!values.asset) throw new UsageError('--asset is required');
-  if (!values.to) throw new UsageError('--to is required (s3://bucket/prefix or a folder)');
-  const concurrency = values.concurrency === undefined ? 8 : Number(values.concurrency);
-  if (!(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 64))
-    throw new UsageError('--concurrency must be a whole number from 1 to 64');
+async function harvest(
+  options: { asset: string; to: string; concurrency: string },
+  io: CliIo,
+): Promise<number> {
+  const concurrency = wholeNumber('concurrency', options.concurrency, 1, 64);
   const clients = createVodClients({ env: io.env });
   try {
-    const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(values.to);
-    const sink = m ? s3Sink(clients.s3, m[1]!, m[2]!) : folderSink(path.resolve(values.to));
-    const results = await harvestAsset(clients, values.asset, sink, {
+    const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(options.to);
+    const sink = m ? s3Sink(clients.s3, m[1]!, m[2]!) : folderSink(path.resolve(options.to));
+    const results = await harvestAsset(clients, options.asset, sink, {
       concurrency,
       onProgress: (p) =>
         io.err.write(
@@ -222,68 +202,73 @@ async function harvest(args: string[], io: VodCliIo): Promise<number> {
   }
 }
 
-async function status(args: string[], io: VodCliIo): Promise<number> {
-  const { values } = parseArgs({ args, options: { group: { type: 'string' }, json: { type: 'boolean' } } });
+async function status(options: { group?: string; json?: boolean }, io: CliIo): Promise<number> {
   const clients = createVodClients({ env: io.env });
   try {
     const overview = await vodOverview(
       clients.mediapackage,
-      values.group !== undefined ? { groupId: values.group } : {},
+      options.group !== undefined ? { groupId: options.group } : {},
     );
-    io.out.write(values.json ? `${JSON.stringify(overview, null, 2)}\n` : formatOverview(overview));
+    if (options.json) writeJson(io.out, overview);
+    else io.out.write(formatOverview(overview));
     return 0;
   } finally {
     clients.destroy();
   }
 }
 
-/** Runs `kvs-edge vod ...`; returns the exit code. */
-export async function runVod(args: string[], io: VodCliIo = defaultIo()): Promise<number> {
-  const [command, ...rest] = args;
-  if (command !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
-    io.out.write(`${USAGE}\n`);
-    return 0;
-  }
-  try {
-    switch (command) {
-      case 'publish':
-        return await publish(rest, io);
-      case 'setup':
-        return await setup(rest, io);
-      case 'harvest':
-        return await harvest(rest, io);
-      case 'status':
-        return await status(rest, io);
-      case 'help':
-      case '--help':
-      case '-h':
-        io.out.write(`${USAGE}\n`);
-        return 0;
-      case undefined:
-        io.err.write(`${USAGE}\n`);
-        return 2;
-      default:
-        throw new UsageError(`unknown vod command "${command}"`);
-    }
-  } catch (err) {
-    if (err instanceof UsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-      io.err.write(`kvs-edge vod: ${(err as Error).message}\n\n${USAGE}\n`);
-      return 2;
-    }
-    io.err.write(`kvs-edge vod: ${(err as Error).message}\n`);
-    return 1;
-  }
-}
+const SETTINGS_HELP = `
+Vod settings: --config <file> (its Vod key) or KVS_EDGE_VOD='{"S3Bucket":...}'.
+Endpoints: AWS_REGION, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_MEDIAPACKAGE_VOD, AWS_ENDPOINT_URL_SECRETS_MANAGER.`;
 
-/** `vod` keeps its own argument parsing (four subcommands with their own options); help included. */
-export function registerVod(program: Command, io: CliIo, done: (code: number) => void): void {
-  program
+export function registerVod(
+  program: Command,
+  io: CliIo,
+  done: (code: number) => void,
+  hooks: VodHooks = {},
+): void {
+  const vod = program
     .command('vod')
     .description('MediaPackage VOD: publish a clip, set up a packaging group, harvest, status')
-    .argument('[args...]', 'publish | setup | harvest | status, and their options (kvs-edge vod --help)')
-    .helpOption(false)
-    .allowUnknownOption()
-    .action(async (args: string[]) => {
-      done(await runVod(args, { out: io.out, err: io.err, env: io.env }));
-    });
+    .addHelpText('after', SETTINGS_HELP);
+  vod
+    .command('publish')
+    .description('publish recorded video of one camera as a MediaPackage VOD asset and wait until it plays')
+    .requiredOption('--camera <asset id>', "the camera's asset id (its folder under the recordings)")
+    .requiredOption('--from <ISO time>', 'clip start, e.g. 2024-03-01T10:15:00Z')
+    .requiredOption('--to <ISO time>', 'clip end')
+    .option(
+      '--recordings <dir>',
+      'the recordings folder (default: RecordingsPath of --config, or ./recordings)',
+    )
+    .option('--thing <name>', 'thing name in the S3 key (default AWS_IOT_THING_NAME or "local")')
+    .option('-c, --config <file>', 'component configuration file with a Vod key')
+    .option('--json', 'the asset status as JSON')
+    .addHelpText('after', SETTINGS_HELP)
+    .action(async (options: PublishOptions) => done(await asCliError(() => publish(options, io, hooks))));
+  vod
+    .command('setup')
+    .description('create or update a packaging group with HLS, DASH and CMAF configurations')
+    .requiredOption('--group <id>', 'packaging group id')
+    .option('--cdn-secret-arn <arn>', 'CDN authorization secret (with --cdn-role-arn)')
+    .option('--cdn-role-arn <arn>', 'role MediaPackage uses to read that secret')
+    .option('--segment-seconds <n>', 'segment duration, 1 to 30 (default 6)')
+    .action(async (options: SetupOptions) => done(await asCliError(() => setup(options, io))));
+  vod
+    .command('harvest')
+    .description("download an asset's packaged files (every configuration) to S3 or a folder")
+    .requiredOption('--asset <id>', 'MediaPackage VOD asset id')
+    .requiredOption('--to <destination>', 's3://bucket/prefix or a folder')
+    .option('--concurrency <n>', 'downloads at once, 1 to 64', '8')
+    .action(async (options: { asset: string; to: string; concurrency: string }) =>
+      done(await asCliError(() => harvest(options, io))),
+    );
+  vod
+    .command('status')
+    .description("packaging groups, configurations and assets, with each asset's egress state")
+    .option('--group <id>', 'only this packaging group')
+    .option('--json', 'as JSON')
+    .action(async (options: { group?: string; json?: boolean }) =>
+      done(await asCliError(() => status(options, io))),
+    );
 }

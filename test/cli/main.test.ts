@@ -52,7 +52,7 @@ t.test('usage mistakes exit 2 with the reason on stderr and nothing on stdout', 
     [['upload', '--camera', 'cam', '--from', '-1m', '--to', '-10m'], /--to must be after --from/],
     [['request', '--camera', 'cam', 'lve'], /"lve" is neither "live" nor "<startMs>-<endMs>"/],
     [['provision'], /give the provisioning file/],
-    [['vod'], /usage: kvs-edge vod/],
+    [['vod'], /Usage: kvs-edge vod/],
   ];
   for (const [args, says] of cases) {
     let started = false;

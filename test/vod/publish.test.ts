@@ -8,7 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import t, { type Test } from 'tap';
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
-import { runVod } from '../../src/cli/vod.js';
+import { runCli } from '../../src/cli/program.js';
 import {
   createVodClients,
   publishClip,
@@ -335,8 +335,8 @@ t.test('CLI: publish from the recordings folder, status listing, harvest', async
         SourceRoleArn: 'arn:aws:iam::1:role/mp',
       }),
     },
-    poll: fast,
   };
+  const runVod = (args: string[], cli: typeof io) => runCli(['vod', ...args], cli, { vod: { poll: fast } });
   const code = await runVod(
     [
       'publish',
