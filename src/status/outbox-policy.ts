@@ -9,7 +9,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** Oldest timestamp SiteWise takes is 7 days back; we keep an hour clear of the edge. */
 export const OLDEST_POINT_AGE_MS = 7 * DAY_MS - 60 * 60 * 1000;
 /** SiteWise refuses timestamps more than 10 minutes ahead; points further ahead than this wait. */
-export const MAX_FUTURE_MS = 9 * 60 * 1000;
+export const POINT_MAX_FUTURE_MS = 9 * 60 * 1000;
 
 // Entry errors that a later attempt can fix. AccessDenied is here because permissions are fixed by
 // people while we keep the data; the cap bounds what waits.

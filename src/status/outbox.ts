@@ -15,7 +15,7 @@ import { backoffDelay, RETRY_BACKOFF, type BackoffPolicy } from '../time/index.j
 import {
   CONTENT_ERRORS,
   MAX_BATCH_ENTRIES,
-  MAX_FUTURE_MS,
+  POINT_MAX_FUTURE_MS,
   OLDEST_POINT_AGE_MS,
   RETRIABLE,
   toWireEntry,
@@ -296,7 +296,7 @@ export class StatusOutbox {
         tooOld.push(e.seq);
         continue;
       }
-      if (e.startMs > now + MAX_FUTURE_MS) {
+      if (e.startMs > now + POINT_MAX_FUTURE_MS) {
         if (!this.#warnedFuture) {
           this.#warnedFuture = true;
           this.#options.log?.warn(
