@@ -14,6 +14,7 @@ import { greengrasscoreipc } from 'aws-iot-device-sdk-v2';
 import { startFaultControl, startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../src/index.js';
 import { gop, header, tags } from './kvs/mkv-builder.js';
 import { openPutMedia, type PutMediaCall } from './kvs/putmedia-client.js';
+import { waitUntilActive } from './kvs/streams.js';
 
 const BASE = Date.now() - 60_000;
 
@@ -30,6 +31,7 @@ async function cloudWithStream(t: Test, options: LocalCloudOptions = {}): Promis
     credentials: cloud.credentials.static,
   });
   await kvs.send(new CreateStreamCommand({ StreamName: 'cam', DataRetentionInHours: 1 }));
+  await waitUntilActive(kvs, 'cam');
   kvs.destroy();
   return cloud;
 }
