@@ -3,12 +3,11 @@
 // player's LIVE HLS session (currentTime advances, 320x240 decoded, no media error); then it plays a
 // range of what went live on demand. A screenshot is kept in .tap/console.png.
 /// <reference lib="dom" />
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import puppeteer, { type Page } from 'puppeteer-core';
-import { IoTTwinMakerClient } from '@aws-sdk/client-iottwinmaker';
 import { startTestCamera } from '../helpers/test-camera.js';
 import { addCamera, deploy, eventually, runConnector } from '../connector/fixtures.js';
 import { cameraEntity, frontDoor } from './fixtures.js';
@@ -23,6 +22,21 @@ interface VideoState {
   error: number | null;
   hlsErrors: string[];
   live: boolean;
+}
+
+/** The local console in headless Chromium, once its first tile is drawn; the browser closes with `t`. */
+async function openConsole(t: Test, url: string): Promise<Page> {
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required', '--mute-audio'],
+  });
+  t.teardown(() => browser.close());
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1000, height: 560 });
+  await page.goto(url);
+  await page.waitForSelector('.tile button.live');
+  return page;
 }
 
 async function videoState(page: Page): Promise<VideoState> {
@@ -75,16 +89,7 @@ t.test(
     await frontDoor(t, d);
     await runConnector(t, d, { SegmentDurationSeconds: 10 });
 
-    const browser = await puppeteer.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required', '--mute-audio'],
-    });
-    t.teardown(() => browser.close());
-    const page = await browser.newPage();
-    await page.setViewport({ width: 1000, height: 560 });
-    await page.goto(d.cloud.console.url);
-    await page.waitForSelector('.tile button.live');
+    const page = await openConsole(t, d.cloud.console.url);
     t.match(await page.$eval('.tile h2', (h) => h.textContent), /Front door · front-door/);
 
     const liveClicked = Date.now();
@@ -149,26 +154,10 @@ t.test(
       captureStartTime: '* * * * *',
       captureDurationInMinutes: 0,
     });
-    const twinmaker = new IoTTwinMakerClient({
-      region: d.cloud.region,
-      endpoint: d.cloud.env.AWS_ENDPOINT_URL_IOTTWINMAKER!,
-      disableHostPrefix: true,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    t.teardown(() => twinmaker.destroy());
-    await cameraEntity(twinmaker, { name: 'Dock', ...cam });
+    await cameraEntity(d, { name: 'Dock', ...cam });
     await runConnector(t, d, { SegmentDurationSeconds: 10 });
 
-    const browser = await puppeteer.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required', '--mute-audio'],
-    });
-    t.teardown(() => browser.close());
-    const page = await browser.newPage();
-    await page.setViewport({ width: 1000, height: 560 });
-    await page.goto(d.cloud.console.url);
-    await page.waitForSelector('.tile button.live');
+    const page = await openConsole(t, d.cloud.console.url);
     await page.click('.tile button.live');
 
     // What the page learnt from the LIVE session's master playlist, and what this browser says of it.
@@ -196,7 +185,7 @@ t.test(
     );
     t.match(report.codecs, [/^hvc1\.\d/], 'the playlist declares one hvc1 video codec');
     t.comment(
-      `Chromium ${await browser.version()}: MediaSource.isTypeSupported(${report.codecs[0]}) = ${report.supported[0]}`,
+      `Chromium ${await page.browser().version()}: MediaSource.isTypeSupported(${report.codecs[0]}) = ${report.supported[0]}`,
     );
     if (report.supported[0]) {
       // A browser with HEVC decoding plays it like H.264: no notice, frames decoded.

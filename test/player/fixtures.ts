@@ -28,38 +28,42 @@ export async function frontDoor(
     captureDurationInMinutes: 0,
     ...extra,
   });
+  const entityId = await cameraEntity(d, { name: 'Front door', ...cam });
+  return { cam, entityId };
+}
+
+/**
+ * The camera's TwinMaker entity as `kvs-edge provision` makes it for a file's TwinMaker section (workspace
+ * WORKSPACE, component VIDEO_COMPONENT) in the deployment's local TwinMaker; returns the entity id the
+ * player is configured with.
+ */
+export async function cameraEntity(
+  d: Deployment,
+  cam: { name: string; assetId: string; assetModelId: string },
+): Promise<string> {
   const twinmaker = new IoTTwinMakerClient({
     region: d.cloud.region,
     endpoint: d.cloud.env.AWS_ENDPOINT_URL_IOTTWINMAKER!,
     disableHostPrefix: true,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  t.teardown(() => twinmaker.destroy());
-  const entityId = await cameraEntity(twinmaker, { name: 'Front door', ...cam });
-  return { cam, entityId };
-}
-
-/**
- * The camera's TwinMaker entity as `kvs-edge provision` makes it for a file's TwinMaker section (workspace
- * WORKSPACE, component VIDEO_COMPONENT); returns the entity id the player is configured with.
- */
-export async function cameraEntity(
-  twinmaker: IoTTwinMakerClient,
-  cam: { name: string; assetId: string; assetModelId: string },
-): Promise<string> {
-  await provisionTwinMaker(
-    twinmaker,
-    {
-      workspaceId: WORKSPACE,
-      componentName: VIDEO_COMPONENT,
-      role: 'arn:aws:iam::123456789012:role/TwinMakerWorkspaceRole',
-      s3Location: 'arn:aws:s3:::twinmaker-cameras',
-    },
-    [{ name: cam.name, assetId: cam.assetId }],
-    cam.assetModelId,
-    false,
-    () => undefined,
-  );
+  try {
+    await provisionTwinMaker(
+      twinmaker,
+      {
+        workspaceId: WORKSPACE,
+        componentName: VIDEO_COMPONENT,
+        role: 'arn:aws:iam::123456789012:role/TwinMakerWorkspaceRole',
+        s3Location: 'arn:aws:s3:::twinmaker-cameras',
+      },
+      [{ name: cam.name, assetId: cam.assetId }],
+      cam.assetModelId,
+      false,
+      () => undefined,
+    );
+  } finally {
+    twinmaker.destroy();
+  }
   return cameraEntityId(cam.assetId);
 }
 

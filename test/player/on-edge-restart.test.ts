@@ -3,7 +3,6 @@
 // real player's videoData code, as a dashboard reads it.
 import t from 'tap';
 import { rm } from 'node:fs/promises';
-import { IoTTwinMakerClient } from '@aws-sdk/client-iottwinmaker';
 import { CreateStreamCommand, KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
 import { startTestCamera } from '../helpers/test-camera.js';
 import { addCamera, deploy, eventually, recordingFiles, runConnector } from '../connector/fixtures.js';
@@ -26,14 +25,7 @@ t.test(
       captureDurationInMinutes: 0,
       localDataRetentionPeriodInMinutes: 600,
     });
-    const twinmaker = new IoTTwinMakerClient({
-      region: d.cloud.region,
-      endpoint: d.cloud.env.AWS_ENDPOINT_URL_IOTTWINMAKER!,
-      disableHostPrefix: true,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    t.teardown(() => twinmaker.destroy());
-    const entityId = await cameraEntity(twinmaker, { name: 'Gate', ...cam });
+    const entityId = await cameraEntity(d, { name: 'Gate', ...cam });
     // The player resolves the stream before it reads availability; it exists as after any earlier upload.
     const kvs = new KinesisVideoClient({
       region: d.cloud.region,

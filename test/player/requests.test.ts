@@ -6,7 +6,6 @@
 import t from 'tap';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { IoTTwinMakerClient } from '@aws-sdk/client-iottwinmaker';
 import { startTestCamera } from '../helpers/test-camera.js';
 import { addCamera, deploy, eventually, runConnector } from '../connector/fixtures.js';
 import { cameraEntity, oldRecording } from './fixtures.js';
@@ -22,28 +21,13 @@ const KEEP_ALIVE_S = 8;
 const RESEND_MS = 3_000;
 const RESENDS = 4;
 
-async function twinMakerEntity(
-  d: Awaited<ReturnType<typeof deploy>>,
-  cam: { assetId: string; assetModelId: string },
-) {
-  const twinmaker = new IoTTwinMakerClient({
-    region: d.cloud.region,
-    endpoint: d.cloud.env.AWS_ENDPOINT_URL_IOTTWINMAKER!,
-    disableHostPrefix: true,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  const entityId = await cameraEntity(twinmaker, { name: 'Cam', ...cam });
-  twinmaker.destroy();
-  return entityId;
-}
-
 t.test(
   'live re-sent the panel way keeps one live session going past the keep-alive: no gap, no duplicate',
   async (t) => {
     const d = await deploy(t);
     const camera = await startTestCamera(t, { gopSeconds: 1 });
     const cam = await addCamera(d, { name: 'Lobby', streamName: 'lobby', rtspUrl: camera.url('/cam') });
-    const entityId = await twinMakerEntity(d, cam);
+    const entityId = await cameraEntity(d, { name: 'Cam', ...cam });
     const player = () => playerVideoData(d.cloud, 'Cameras', entityId, DEFAULT_VIDEO_COMPONENT);
     const running = await runConnector(t, d, {
       SegmentDurationSeconds: 10,
@@ -115,7 +99,7 @@ t.test(
     const d = await deploy(t);
     const camera = await startTestCamera(t, { gopSeconds: 1 });
     const cam = await addCamera(d, { name: 'Yard', streamName: 'yard', rtspUrl: camera.url('/cam') });
-    const entityId = await twinMakerEntity(d, cam);
+    const entityId = await cameraEntity(d, { name: 'Cam', ...cam });
     // A minute of video recorded ten minutes ago, 1 s GOPs.
     const T = Math.floor((Date.now() - 10 * 60_000) / 1000) * 1000;
     const recordings = path.join(d.dir, 'recordings', cam.assetId);
