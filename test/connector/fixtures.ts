@@ -227,6 +227,19 @@ export function spawnComponent(
 export type CameraSpec = Parameters<typeof addCamera>[1];
 
 /**
+ * One RTSP test camera with 1 s GOPs and one camera of the hub on its /cam path; `spec` names it and
+ * sets its schedules and other attributes.
+ */
+export async function cameraOnTestCamera(
+  t: Parameters<typeof startTestCamera>[0],
+  d: Deployment,
+  spec: Omit<CameraSpec, 'rtspUrl'>,
+) {
+  const camera = await startTestCamera(t, { gopSeconds: 1 });
+  return addCamera(d, { ...spec, rtspUrl: camera.url('/cam') });
+}
+
+/**
  * The RTSP test camera behind a password and two cameras of the hub on it, both recording all the
  * time: "Front door" (stream front-door) with the right password and "Back door" (back-door) with a
  * wrong one, which the camera refuses with 401. `backPath` is what the back door asks for.

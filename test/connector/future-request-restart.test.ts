@@ -4,18 +4,15 @@
 // recorded in the range, before and after the restart, reaches KVS exactly once, nothing after the end.
 import t from 'tap';
 import type { Fragment } from '../../src/mkv/index.js';
-import { startTestCamera } from '../helpers/test-camera.js';
-import { addCamera, deploy, eventually, runConnector, sendRequest } from './fixtures.js';
+import { cameraOnTestCamera, deploy, eventually, runConnector, sendRequest } from './fixtures.js';
 
 t.test(
   'a request ending 30 s ahead, with a restart before its end, reaches KVS whole and once, up to its end',
   async (t) => {
     const d = await deploy(t);
-    const camera = await startTestCamera(t, { gopSeconds: 1 });
-    const cam = await addCamera(d, {
+    const cam = await cameraOnTestCamera(t, d, {
       name: 'Yard',
       streamName: 'yard',
-      rtspUrl: camera.url('/cam'),
       // Recording all the time, never live: whatever reaches KVS came through the request.
       captureStartTime: '* * * * *',
       captureDurationInMinutes: 0,

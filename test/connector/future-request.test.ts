@@ -5,18 +5,22 @@
 // VideoUploadedTimeRange covers the range.
 import t from 'tap';
 import type { Fragment } from '../../src/mkv/index.js';
-import { startTestCamera } from '../helpers/test-camera.js';
-import { addCamera, deploy, eventually, runConnector, sendRequest, statusRanges } from './fixtures.js';
+import {
+  cameraOnTestCamera,
+  deploy,
+  eventually,
+  runConnector,
+  sendRequest,
+  statusRanges,
+} from './fixtures.js';
 
 t.test(
   'a request ending 20 s from now uploads the range as it is recorded, exactly once, and stops at its end',
   async (t) => {
     const d = await deploy(t);
-    const camera = await startTestCamera(t, { gopSeconds: 1 });
-    const cam = await addCamera(d, {
+    const cam = await cameraOnTestCamera(t, d, {
       name: 'Yard',
       streamName: 'yard',
-      rtspUrl: camera.url('/cam'),
       // Recording all the time, never live: whatever reaches KVS came through the request.
       captureStartTime: '* * * * *',
       captureDurationInMinutes: 0,

@@ -3,18 +3,15 @@
 // request subscription.
 import { UpdateAssetPropertyCommand } from '@aws-sdk/client-iotsitewise';
 import t from 'tap';
-import { startTestCamera } from '../helpers/test-camera.js';
 import { ffprobe } from '../helpers/media.js';
-import { addCamera, deploy, recordingFiles, runConnector, setAttributes } from './fixtures.js';
+import { cameraOnTestCamera, deploy, recordingFiles, runConnector, setAttributes } from './fixtures.js';
 import { eventually } from '../helpers/poll.js';
 
 t.test('CaptureStartTime edited in SiteWise starts and stops recording on the next refresh', async (t) => {
   const d = await deploy(t);
-  const camera = await startTestCamera(t, { gopSeconds: 1 });
-  const cam = await addCamera(d, {
+  const cam = await cameraOnTestCamera(t, d, {
     name: 'Gate',
     streamName: 'gate',
-    rtspUrl: camera.url('/cam'),
     captureStartTime: '-',
   });
   const run = await runConnector(t, d, { SegmentDurationSeconds: 2, ConfigRefreshSeconds: 1 });
@@ -44,11 +41,9 @@ t.test(
   'with attribute notifications enabled, an edit applies at once, not on the next refresh',
   async (t) => {
     const d = await deploy(t);
-    const camera = await startTestCamera(t, { gopSeconds: 1 });
-    const cam = await addCamera(d, {
+    const cam = await cameraOnTestCamera(t, d, {
       name: 'Gate',
       streamName: 'gate',
-      rtspUrl: camera.url('/cam'),
       captureStartTime: '-',
     });
     await d.sitewise.send(

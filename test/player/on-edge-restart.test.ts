@@ -4,8 +4,13 @@
 import t from 'tap';
 import { rm } from 'node:fs/promises';
 import { CreateStreamCommand, KinesisVideoClient } from '@aws-sdk/client-kinesis-video';
-import { startTestCamera } from '../helpers/test-camera.js';
-import { addCamera, deploy, eventually, recordingFiles, runConnector } from '../connector/fixtures.js';
+import {
+  cameraOnTestCamera,
+  deploy,
+  eventually,
+  recordingFiles,
+  runConnector,
+} from '../connector/fixtures.js';
 import { cameraEntity } from './fixtures.js';
 import { playerVideoData } from './player.js';
 import { DEFAULT_VIDEO_COMPONENT } from '../../src/provision/index.js';
@@ -16,11 +21,9 @@ t.test(
   'a recording deleted while the connector was stopped no longer shows as on edge after the restart, and no on-edge ranges overlap',
   async (t) => {
     const d = await deploy(t);
-    const camera = await startTestCamera(t, { gopSeconds: 1 });
-    const cam = await addCamera(d, {
+    const cam = await cameraOnTestCamera(t, d, {
       name: 'Gate',
       streamName: 'gate',
-      rtspUrl: camera.url('/cam'),
       captureStartTime: '* * * * *',
       captureDurationInMinutes: 0,
       localDataRetentionPeriodInMinutes: 600,
