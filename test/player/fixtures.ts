@@ -3,8 +3,12 @@
 // reads, made by the product's provisioning code.
 import type { Test } from 'tap';
 import { IoTTwinMakerClient } from '@aws-sdk/client-iottwinmaker';
-import { startTestCamera } from '../helpers/test-camera.js';
-import { addCamera, type Deployment } from '../connector/fixtures.js';
+import {
+  cameraOnTestCamera,
+  type addCamera,
+  type CameraSpec,
+  type Deployment,
+} from '../connector/fixtures.js';
 import { chmod } from 'node:fs/promises';
 import path from 'node:path';
 import { writeClip } from '@kvs-edge/localcloud/testkit';
@@ -17,13 +21,11 @@ export const VIDEO_COMPONENT = DEFAULT_VIDEO_COMPONENT;
 export async function frontDoor(
   t: Test,
   d: Deployment,
-  extra: Partial<Parameters<typeof addCamera>[1]> = {},
+  extra: Partial<Omit<CameraSpec, 'rtspUrl'>> = {},
 ): Promise<{ cam: Awaited<ReturnType<typeof addCamera>>; entityId: string }> {
-  const camera = await startTestCamera(t, { gopSeconds: 1 });
-  const cam = await addCamera(d, {
+  const cam = await cameraOnTestCamera(t, d, {
     name: 'Front door',
     streamName: 'front-door',
-    rtspUrl: camera.url('/cam'),
     captureStartTime: '* * * * *',
     captureDurationInMinutes: 0,
     ...extra,

@@ -6,8 +6,7 @@
 import t from 'tap';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { startTestCamera } from '../helpers/test-camera.js';
-import { addCamera, deploy, eventually, runConnector } from '../connector/fixtures.js';
+import { cameraOnTestCamera, deploy, eventually, runConnector } from '../connector/fixtures.js';
 import { cameraEntity, oldRecording } from './fixtures.js';
 import { playerVideoData } from './player.js';
 import { DEFAULT_VIDEO_COMPONENT } from '../../src/provision/index.js';
@@ -25,8 +24,7 @@ t.test(
   'live re-sent the panel way keeps one live session going past the keep-alive: no gap, no duplicate',
   async (t) => {
     const d = await deploy(t);
-    const camera = await startTestCamera(t, { gopSeconds: 1 });
-    const cam = await addCamera(d, { name: 'Lobby', streamName: 'lobby', rtspUrl: camera.url('/cam') });
+    const cam = await cameraOnTestCamera(t, d, { name: 'Lobby', streamName: 'lobby' });
     const entityId = await cameraEntity(d, { name: 'Cam', ...cam });
     const player = () => playerVideoData(d.cloud, 'Cameras', entityId, DEFAULT_VIDEO_COMPONENT);
     const running = await runConnector(t, d, {
@@ -97,8 +95,7 @@ t.test(
   'two dashboards ask for overlapping ranges close together: the union reaches KVS once and the uploaded ranges match it',
   async (t) => {
     const d = await deploy(t);
-    const camera = await startTestCamera(t, { gopSeconds: 1 });
-    const cam = await addCamera(d, { name: 'Yard', streamName: 'yard', rtspUrl: camera.url('/cam') });
+    const cam = await cameraOnTestCamera(t, d, { name: 'Yard', streamName: 'yard' });
     const entityId = await cameraEntity(d, { name: 'Cam', ...cam });
     // A minute of video recorded ten minutes ago, 1 s GOPs.
     const T = Math.floor((Date.now() - 10 * 60_000) / 1000) * 1000;

@@ -14,7 +14,6 @@ import { greengrasscoreipc } from 'aws-iot-device-sdk-v2';
 import { startFaultControl, startLocalCloud, type LocalCloud, type LocalCloudOptions } from '../src/index.js';
 import { gop, header, tags } from './kvs/mkv-builder.js';
 import { openPutMedia, type PutMediaCall } from './kvs/putmedia-client.js';
-import { waitUntilActive } from './kvs/streams.js';
 
 const BASE = Date.now() - 60_000;
 
@@ -23,7 +22,9 @@ const fragment = (timecode: number) =>
   Buffer.concat([gop(timecode), tags({ AWS_KINESISVIDEO_END_OF_FRAGMENT: '' })]);
 
 async function cloudWithStream(t: Test, options: LocalCloudOptions = {}): Promise<LocalCloud> {
-  const cloud = await startLocalCloud(options);
+  // Streams ACTIVE at once, as in the other local-cloud tests (startTestKvs): the stand-in answers
+  // PutMedia on a CREATING stream with KVS's 404, and these tests are not about activation.
+  const cloud = await startLocalCloud({ ...options, kvs: { streamActivationDelayMs: 0, ...options.kvs } });
   t.teardown(() => cloud.stop());
   const kvs = new KinesisVideoClient({
     endpoint: cloud.kvs.endpoint,
@@ -31,7 +32,6 @@ async function cloudWithStream(t: Test, options: LocalCloudOptions = {}): Promis
     credentials: cloud.credentials.static,
   });
   await kvs.send(new CreateStreamCommand({ StreamName: 'cam', DataRetentionInHours: 1 }));
-  await waitUntilActive(kvs, 'cam');
   kvs.destroy();
   return cloud;
 }

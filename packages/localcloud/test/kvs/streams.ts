@@ -4,7 +4,6 @@
 import type { Test } from 'tap';
 import {
   CreateStreamCommand,
-  DescribeStreamCommand,
   GetDataEndpointCommand,
   KinesisVideoClient,
   type APIName,
@@ -62,23 +61,4 @@ export async function archivedMediaClient(
   });
   t.teardown(() => media.destroy());
   return media;
-}
-
-/**
- * Resolves once DescribeStream says `streamName` is ACTIVE, as a producer waits after CreateStream: the
- * stand-in, like KVS, answers PutMedia on a CREATING stream with 404.
- */
-export async function waitUntilActive(
-  control: KinesisVideoClient,
-  streamName: string,
-  timeoutMs = 30_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { StreamInfo } = await control.send(new DescribeStreamCommand({ StreamName: streamName }));
-    if (StreamInfo?.Status === 'ACTIVE') return;
-    if (Date.now() > deadline)
-      throw new Error(`stream ${streamName} is still ${StreamInfo?.Status} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
