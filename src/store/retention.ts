@@ -156,8 +156,8 @@ export class Retention {
   }
 
   /**
-   * A write hit ENOSPC. DELETE_OLDEST_MEDIA deletes the oldest closed file and answers true (retry);
-   * DENY_NEW_MEDIA stops recording and answers false.
+   * A write hit ENOSPC. DELETE_OLDEST_MEDIA deletes the oldest closed file that no other call is
+   * deleting and answers true (retry); DENY_NEW_MEDIA stops recording and answers false.
    */
   async onDiskFull(cameraId: string): Promise<boolean> {
     if (this.#limits.strategy === 'DENY_NEW_MEDIA') {
@@ -165,7 +165,9 @@ export class Retention {
       return false;
     }
     await this.idle();
-    const oldest = this.#catalog.closedOldestFirst()[0];
+    // Skip a file another camera's call is already deleting: answering false for it would lose this
+    // camera's fragment although the disk has more to give.
+    const oldest = this.#catalog.closedOldestFirst().find((s) => !this.#deleting.has(s));
     if (!oldest) return false;
     return (await this.#delete(oldest, 'disk-full')) !== undefined;
   }

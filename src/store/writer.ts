@@ -62,6 +62,9 @@ const NAME_RETRIES = 50;
 // earlier; only a clear step back means the clock moved.
 const CLOCK_STEP_TOLERANCE_MS = 1000;
 
+// Deletions one write may ask for before its fragment counts as lost (see #withSpace).
+const DISK_FULL_RETRIES = 4;
+
 export class SegmentWriter {
   readonly cameraId: string;
   readonly #dir: string;
@@ -257,7 +260,12 @@ export class SegmentWriter {
     }
   }
 
-  /** Runs `op`; on ENOSPC asks retention for space and retries once. False when still no space. */
+  /**
+   * Runs `op`; on ENOSPC asks retention for space and tries again, up to DISK_FULL_RETRIES times.
+   * One retry is not enough: with several cameras, another writer can fill the room a deletion made
+   * before this one gets to it. The cap keeps an ENOSPC that deletions cannot cure (a quota on another
+   * tree, a broken file system) from emptying the store. False when still no space.
+   */
   async #withSpace(op: () => Promise<void>): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -265,7 +273,7 @@ export class SegmentWriter {
         return true;
       } catch (err) {
         if (errorCode(err) !== 'ENOSPC' && errorCode(err) !== 'EDQUOT') throw err;
-        if (attempt > 0 || !(await this.#ctx.onDiskFull(this.cameraId))) return false;
+        if (attempt >= DISK_FULL_RETRIES || !(await this.#ctx.onDiskFull(this.cameraId))) return false;
       }
     }
   }
